@@ -1,0 +1,139 @@
+/**
+ * The producer's connections: at most one per broker address, opened on
+ * demand, reopened after a failure with exponential backoff
+ * (`reconnect.backoff.ms` 50 → `reconnect.backoff.max.ms` 1000, ±20% jitter,
+ * as in the Java client).
+ *
+ * @module
+ */
+import { KafkaClientError, NetworkError } from "../errors.ts";
+import { Connection, type ConnectionOptions } from "./connection.ts";
+import type { Transport } from "./transport.ts";
+
+const RECONNECT_BACKOFF_MS = 50;
+const RECONNECT_BACKOFF_MAX_MS = 1000;
+
+/** The state of one broker address. */
+interface Slot {
+  connection: Connection | null;
+  connecting: Promise<Connection> | null;
+  failures: number;
+  retryAtMs: number;
+  lastError: KafkaClientError | null;
+}
+
+/** Opens, caches and reopens {@link Connection}s by `host:port`. */
+export class ConnectionPool {
+  #transport: Transport;
+  #options: ConnectionOptions;
+  #onChange: () => void;
+  #slots = new Map<string, Slot>();
+  #closed = false;
+
+  /**
+   * @param onChange called whenever a connection opens, fails or closes, so the
+   * caller (the sender) can look again at what it can send.
+   */
+  constructor(transport: Transport, options: ConnectionOptions, onChange: () => void) {
+    this.#transport = transport;
+    this.#options = options;
+    this.#onChange = onChange;
+  }
+
+  /**
+   * The open connection to `address`, or `null` while it is being opened or
+   * backing off after a failure (a connect is started if none is running and
+   * the backoff has passed).
+   */
+  ready(address: string, nowMs: number): Connection | null {
+    const slot = this.#slot(address);
+    if (slot.connection) return slot.connection;
+    if (!slot.connecting && nowMs >= slot.retryAtMs) {
+      this.#connect(address, slot).catch(() => {});
+    }
+    return null;
+  }
+
+  /** When `address` may be tried again (0 when it may be tried now). */
+  retryAtMs(address: string): number {
+    return this.#slots.get(address)?.retryAtMs ?? 0;
+  }
+
+  /** The error of the last failed connect to `address`, if any. */
+  lastError(address: string): KafkaClientError | null {
+    return this.#slots.get(address)?.lastError ?? null;
+  }
+
+  /** Resolves with an open connection to `address`, connecting if needed. */
+  get(address: string): Promise<Connection> {
+    const slot = this.#slot(address);
+    if (slot.connection) return Promise.resolve(slot.connection);
+    return slot.connecting ?? this.#connect(address, slot);
+  }
+
+  /** Closes every connection; later calls to `get` reject. */
+  close(): void {
+    this.#closed = true;
+    for (const slot of this.#slots.values()) slot.connection?.close();
+    this.#slots.clear();
+  }
+
+  #slot(address: string): Slot {
+    let slot = this.#slots.get(address);
+    if (!slot) {
+      slot = { connection: null, connecting: null, failures: 0, retryAtMs: 0, lastError: null };
+      this.#slots.set(address, slot);
+    }
+    return slot;
+  }
+
+  #connect(address: string, slot: Slot): Promise<Connection> {
+    if (this.#closed) {
+      return Promise.reject(new NetworkError("the producer's connections are closed"));
+    }
+    const colon = address.lastIndexOf(":");
+    const host = address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+    const port = Number(address.slice(colon + 1));
+    slot.connecting = Connection.open(this.#transport, host, port, this.#options).then(
+      (connection) => {
+        slot.connecting = null;
+        if (this.#closed) {
+          connection.close();
+          throw new NetworkError("the producer's connections are closed");
+        }
+        slot.connection = connection;
+        slot.failures = 0;
+        slot.lastError = null;
+        connection.closed.then((reason) => {
+          if (slot.connection === connection) {
+            slot.connection = null;
+            slot.lastError = reason;
+            this.#backoff(slot);
+          }
+          this.#onChange();
+        });
+        this.#onChange();
+        return connection;
+      },
+      (error) => {
+        slot.connecting = null;
+        slot.lastError = error instanceof KafkaClientError
+          ? error
+          : new NetworkError(`cannot connect to ${address}`, { cause: error });
+        this.#backoff(slot);
+        this.#onChange();
+        throw slot.lastError;
+      },
+    );
+    return slot.connecting;
+  }
+
+  #backoff(slot: Slot): void {
+    const base = Math.min(
+      RECONNECT_BACKOFF_MS * 2 ** slot.failures,
+      RECONNECT_BACKOFF_MAX_MS,
+    );
+    slot.failures++;
+    slot.retryAtMs = Date.now() + base * (0.8 + Math.random() * 0.4);
+  }
+}

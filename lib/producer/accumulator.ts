@@ -1,0 +1,303 @@
+/**
+ * The RecordAccumulator: one deque of {@link ProducerBatch}es per partition.
+ * `send` appends records to the last batch of their partition; the sender asks
+ * which brokers have batches ready and drains them into Produce requests.
+ *
+ * @module
+ */
+import { RecordBatchBuilder } from "../protocol/record_batch.ts";
+import { type PartitionQueue, ProducerBatch } from "./batch.ts";
+import type { BufferPool } from "./buffer_pool.ts";
+import type { ProducerConfig } from "./config.ts";
+import type { EncodedRecord, RecordMetadata } from "./record.ts";
+
+/** Where the sender can find a partition's leader. */
+export interface LeaderLookup {
+  /** Node id of the partition's leader, or -1 if unknown. */
+  leaderFor(topic: string, partition: number): number;
+}
+
+/** What {@link RecordAccumulator.ready} found. */
+export interface ReadyCheck {
+  /** Leaders with at least one batch to send now. */
+  readonly readyNodes: Set<number>;
+  /** Partitions with batches, grouped by leader. */
+  readonly queuesByNode: Map<number, PartitionQueue[]>;
+  /** Topics with a batch whose partition has no known leader. */
+  readonly unknownLeaderTopics: Set<string>;
+  /** Time until some batch that is not ready now becomes ready. */
+  readonly nextReadyCheckDelayMs: number;
+}
+
+/** Rules the drain must follow per partition (idempotence ordering, muting). */
+export interface DrainPolicy {
+  /** Whether the first batch of `queue` may be sent now. */
+  canSend(batch: ProducerBatch): boolean;
+  /** Called for each drained batch before it is encoded (assigns sequence numbers). */
+  onDrain(batch: ProducerBatch): void;
+}
+
+/** Size of a batch with a single record at most this big. */
+export function batchSizeFor(record: EncodedRecord): number {
+  return 61 + RecordBatchBuilder.recordSizeUpperBound(record.key, record.value, record.headers);
+}
+
+/** Per-partition batch queues plus the buffer pool they draw from. */
+export class RecordAccumulator {
+  #config: ProducerConfig;
+  #pool: BufferPool;
+  #onNewBatch: () => void;
+  #topics = new Map<string, PartitionQueue[]>();
+  #incomplete = new Set<ProducerBatch>();
+  #flushes = 0;
+  #closing = false;
+  #drainIndex = new Map<number, number>();
+
+  /**
+   * @param onNewBatch called when a batch is created (the previous one may
+   * now be full): the sender should look again.
+   */
+  constructor(config: ProducerConfig, pool: BufferPool, onNewBatch: () => void) {
+    this.#config = config;
+    this.#pool = pool;
+    this.#onNewBatch = onNewBatch;
+  }
+
+  /** Batches created and not yet completed, in or out of the queues. */
+  get incompleteCount(): number {
+    return this.#incomplete.size;
+  }
+
+  /** The queue of `topic`/`partition`, created on first use. */
+  queue(topic: string, partition: number): PartitionQueue {
+    let queues = this.#topics.get(topic);
+    if (queues === undefined) {
+      queues = [];
+      this.#topics.set(topic, queues);
+    }
+    let queue = queues[partition];
+    if (queue === undefined) {
+      queue = { topic, partition, batches: [], inFlight: 0 };
+      queues[partition] = queue;
+    }
+    return queue;
+  }
+
+  /**
+   * Appends to the partition's open batch, or to a new one if memory is free
+   * now. Returns `null` when a new batch needs memory the pool cannot give
+   * without waiting (use {@link RecordAccumulator.append}).
+   */
+  tryAppend(
+    record: EncodedRecord,
+    partition: number,
+    nowMs: number,
+  ): Promise<RecordMetadata> | null {
+    const queue = this.queue(record.topic, partition);
+    const last = queue.batches[queue.batches.length - 1];
+    if (last !== undefined) {
+      const appended = last.tryAppend(record.timestamp, record.key, record.value, record.headers);
+      if (appended !== null) return appended;
+    }
+    const size = Math.max(this.#config.batchSize, batchSizeFor(record));
+    const buffer = this.#pool.tryAllocate(size);
+    return buffer === null ? null : this.#appendToNewBatch(queue, record, buffer, nowMs);
+  }
+
+  /**
+   * Like {@link RecordAccumulator.tryAppend}, waiting up to `maxBlockMs` for
+   * memory. Resolves once the record is in a batch, with its promise boxed
+   * (a bare promise would be adopted and resolve only on acknowledgement).
+   */
+  async append(
+    record: EncodedRecord,
+    partition: number,
+    maxBlockMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ readonly result: Promise<RecordMetadata> }> {
+    const fast = this.tryAppend(record, partition, Date.now());
+    if (fast !== null) return { result: fast };
+    const size = Math.max(this.#config.batchSize, batchSizeFor(record));
+    const buffer = await this.#pool.allocate(size, maxBlockMs, signal);
+    const queue = this.queue(record.topic, partition);
+    const last = queue.batches[queue.batches.length - 1];
+    const appended = last?.tryAppend(record.timestamp, record.key, record.value, record.headers);
+    if (appended) {
+      this.#pool.deallocate(buffer);
+      return { result: appended };
+    }
+    return { result: this.#appendToNewBatch(queue, record, buffer, Date.now()) };
+  }
+
+  /**
+   * Finds the leaders that have a batch ready: full, lingered `lingerMs`
+   * (or its retry backoff), or any batch while memory is exhausted or a
+   * flush or close is in progress.
+   */
+  ready(
+    leaders: LeaderLookup,
+    nowMs: number,
+    muted: (queue: PartitionQueue) => boolean,
+  ): ReadyCheck {
+    const readyNodes = new Set<number>();
+    const queuesByNode = new Map<number, PartitionQueue[]>();
+    const unknownLeaderTopics = new Set<string>();
+    let nextReadyCheckDelayMs = Number.MAX_SAFE_INTEGER;
+    const urgent = this.#pool.exhausted || this.#flushes > 0 || this.#closing;
+    const linger = this.#config.lingerMs;
+    for (const queues of this.#topics.values()) {
+      for (const queue of queues) {
+        if (queue === undefined || queue.batches.length === 0) continue;
+        const leader = leaders.leaderFor(queue.topic, queue.partition);
+        if (leader < 0) {
+          unknownLeaderTopics.add(queue.topic);
+          continue;
+        }
+        let list = queuesByNode.get(leader);
+        if (list === undefined) queuesByNode.set(leader, list = []);
+        list.push(queue);
+        if (readyNodes.has(leader) || muted(queue)) continue;
+        const batch = queue.batches[0];
+        const waited = nowMs - batch.lastAttemptMs;
+        const backingOff = batch.attempts > 0 && waited < batch.backoffMs;
+        const timeToWait = backingOff ? batch.backoffMs : linger;
+        const full = queue.batches.length > 1 || batch.closed;
+        if (!backingOff && (full || urgent || waited >= timeToWait)) {
+          readyNodes.add(leader);
+        } else {
+          nextReadyCheckDelayMs = Math.min(nextReadyCheckDelayMs, Math.max(timeToWait - waited, 0));
+        }
+      }
+    }
+    return { readyNodes, queuesByNode, unknownLeaderTopics, nextReadyCheckDelayMs };
+  }
+
+  /**
+   * Takes from the partitions led by `node` at most one batch each, up to
+   * `maxRequestSize` bytes in all (at least one batch), starting where the
+   * last drain of that node stopped so no partition starves.
+   */
+  drain(
+    node: number,
+    queues: readonly PartitionQueue[],
+    policy: DrainPolicy,
+    nowMs: number,
+  ): ProducerBatch[] {
+    const drained: ProducerBatch[] = [];
+    let size = 0;
+    const start = (this.#drainIndex.get(node) ?? 0) % queues.length;
+    for (let i = 0; i < queues.length; i++) {
+      const index = (start + i) % queues.length;
+      const queue = queues[index];
+      const batch = queue.batches[0];
+      if (batch === undefined) continue;
+      if (batch.attempts > 0 && nowMs - batch.lastAttemptMs < batch.backoffMs) continue;
+      if (drained.length > 0 && size + batch.sizeInBytes > this.#config.maxRequestSize) {
+        this.#drainIndex.set(node, index);
+        return drained;
+      }
+      if (!policy.canSend(batch)) continue;
+      queue.batches.shift();
+      batch.closed = true;
+      policy.onDrain(batch);
+      size += batch.sizeInBytes;
+      drained.push(batch);
+    }
+    this.#drainIndex.set(node, start + 1);
+    return drained;
+  }
+
+  /** Puts a batch to retry back at the front of its queue, in sequence order. */
+  reenqueue(batch: ProducerBatch, nowMs: number): void {
+    batch.lastAttemptMs = nowMs;
+    const batches = batch.queue.batches;
+    if (batch.baseSequence < 0) {
+      batches.unshift(batch);
+      return;
+    }
+    let i = 0;
+    while (
+      i < batches.length && batches[i].baseSequence >= 0 &&
+      batches[i].baseSequence < batch.baseSequence
+    ) i++;
+    batches.splice(i, 0, batch);
+  }
+
+  /** Puts the parts of a split batch at the front of their queue. */
+  reenqueueSplit(parts: ProducerBatch[], nowMs: number): void {
+    for (const part of parts) {
+      part.lastAttemptMs = nowMs;
+      this.#incomplete.add(part);
+    }
+    parts[0].queue.batches.unshift(...parts);
+  }
+
+  /** Batches waiting in a queue (not in flight) for longer than `deliveryTimeoutMs`; removed. */
+  expiredBatches(nowMs: number): ProducerBatch[] {
+    const expired: ProducerBatch[] = [];
+    const deadline = nowMs - this.#config.deliveryTimeoutMs;
+    for (const queues of this.#topics.values()) {
+      for (const queue of queues) {
+        if (queue === undefined) continue;
+        const batches = queue.batches;
+        while (batches.length > 0 && batches[0].createdMs <= deadline) {
+          const batch = batches.shift()!;
+          batch.closed = true;
+          expired.push(batch);
+        }
+      }
+    }
+    return expired;
+  }
+
+  /** Every batch still in a queue (not in flight); removed. For close without flush. */
+  takeAll(): ProducerBatch[] {
+    const all: ProducerBatch[] = [];
+    for (const queues of this.#topics.values()) {
+      for (const queue of queues) {
+        if (queue === undefined) continue;
+        all.push(...queue.batches.splice(0));
+      }
+    }
+    return all;
+  }
+
+  /** Forgets a completed batch and returns its memory to the pool. */
+  deallocate(batch: ProducerBatch): void {
+    if (this.#incomplete.delete(batch) && batch.pooled) this.#pool.deallocate(batch.builder.buffer);
+  }
+
+  /** Resolves once every batch that exists now is completed; sends them without lingering meanwhile. */
+  async flush(): Promise<void> {
+    this.#flushes++;
+    try {
+      const waiting = [...this.#incomplete].map((b) => b.settled);
+      this.#onNewBatch();
+      await Promise.all(waiting);
+    } finally {
+      this.#flushes--;
+    }
+  }
+
+  /** From now on every batch is ready at once (the producer is closing). */
+  beginClose(): void {
+    this.#closing = true;
+    this.#onNewBatch();
+  }
+
+  #appendToNewBatch(
+    queue: PartitionQueue,
+    record: EncodedRecord,
+    buffer: Uint8Array,
+    nowMs: number,
+  ): Promise<RecordMetadata> {
+    const last = queue.batches[queue.batches.length - 1];
+    if (last !== undefined) last.closed = true;
+    const batch = new ProducerBatch(queue, buffer, nowMs);
+    const appended = batch.tryAppend(record.timestamp, record.key, record.value, record.headers)!;
+    queue.batches.push(batch);
+    this.#incomplete.add(batch);
+    this.#onNewBatch();
+    return appended;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * A ProducerBatch: the records appended to one partition that travel
+ * together, with one completion for all of them.
+ *
+ * @module
+ */
+import { RecordBatchBuilder, type RecordHeaderBytes } from "../protocol/record_batch.ts";
+import type { RecordMetadata } from "./record.ts";
+
+/** The deque of batches of one partition, oldest first. */
+export interface PartitionQueue {
+  /** Topic name. */
+  readonly topic: string;
+  /** Partition index. */
+  readonly partition: number;
+  /** Batches waiting to be sent, oldest first; the last one takes appends. */
+  readonly batches: ProducerBatch[];
+  /** Batches of this partition sent and not yet answered. */
+  inFlight: number;
+}
+
+/** No sequence number assigned yet. */
+export const NO_SEQUENCE = -1;
+
+/**
+ * Records of one partition encoded into one RecordBatch v2, and the promise
+ * of each record, settled together when the broker answers for the batch.
+ */
+export class ProducerBatch {
+  /** The partition's queue this batch belongs to. */
+  readonly queue: PartitionQueue;
+  /** When the batch was created (epoch ms); the delivery timeout counts from here. */
+  readonly createdMs: number;
+  /** The encoder holding the records' bytes. */
+  readonly builder: RecordBatchBuilder;
+  /** Times the batch was sent. */
+  attempts = 0;
+  /** When the batch was last sent or re-enqueued (epoch ms). */
+  lastAttemptMs: number;
+  /** Whether no more records may be appended (full, drained or split). */
+  closed = false;
+  /** Whether the batch is in a request the broker has not answered. */
+  inFlight = false;
+  /** Producer id, epoch and first sequence number (idempotence), set when drained. */
+  producerId = -1n;
+  /** See {@link ProducerBatch.producerId}. */
+  producerEpoch = -1;
+  /** See {@link ProducerBatch.producerId}. */
+  baseSequence = NO_SEQUENCE;
+  /** Set when the batch was re-sequenced after an epoch bump. */
+  sequenceReset = false;
+  /** How long to wait after `lastAttemptMs` before the next attempt. */
+  backoffMs = 0;
+  /** Whether the buffer came from the pool and goes back to it. */
+  pooled = true;
+  /** Whether {@link ProducerBatch.complete} or {@link ProducerBatch.fail} ran. */
+  done = false;
+  /** Resolves once every record of the batch is settled (never rejects). */
+  readonly settled: Promise<void>;
+
+  #settle!: () => void;
+  #resolves: ((metadata: RecordMetadata) => void)[] = [];
+  #rejects: ((error: Error) => void)[] = [];
+  #timestamps: number[] = [];
+
+  /** Creates an empty batch writing into `buffer`. */
+  constructor(queue: PartitionQueue, buffer: Uint8Array, nowMs: number) {
+    this.queue = queue;
+    this.builder = new RecordBatchBuilder(buffer);
+    this.createdMs = nowMs;
+    this.lastAttemptMs = nowMs;
+    this.settled = new Promise((resolve) => this.#settle = resolve);
+  }
+
+  /** Records in the batch. */
+  get recordCount(): number {
+    return this.builder.recordCount;
+  }
+
+  /** Bytes the batch takes on the wire. */
+  get sizeInBytes(): number {
+    return this.builder.sizeInBytes;
+  }
+
+  /** Sequence number of the last record (idempotence). */
+  get lastSequence(): number {
+    return (this.baseSequence + this.recordCount - 1) % 2147483648;
+  }
+
+  /**
+   * Appends a record; returns its promise, or `null` (and closes the batch)
+   * when it does not fit.
+   */
+  tryAppend(
+    timestamp: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeaderBytes[],
+  ): Promise<RecordMetadata> | null {
+    if (this.closed) return null;
+    if (this.builder.tryAppend(timestamp, key, value, headers) < 0) {
+      this.closed = true;
+      return null;
+    }
+    this.#timestamps.push(timestamp);
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      this.#resolves.push(resolve);
+      this.#rejects.push(reject);
+    });
+  }
+
+  /** The batch's bytes with its current producer state, ready for a Produce request. */
+  encode(): Uint8Array {
+    return this.builder.build(this.producerId, this.producerEpoch, this.baseSequence);
+  }
+
+  /**
+   * Resolves every record's promise. `baseOffset` -1 (acks=0, or a duplicate
+   * whose offset the broker no longer knows) gives every record offset -1.
+   * `logAppendTimeMs` ≥ 0 replaces the records' create times.
+   */
+  complete(baseOffset: bigint, logAppendTimeMs: number): void {
+    if (this.done) return;
+    this.done = true;
+    const { topic, partition } = this.queue;
+    const resolves = this.#resolves;
+    const timestamps = this.#timestamps;
+    const known = baseOffset >= 0n;
+    for (let i = 0; i < resolves.length; i++) {
+      resolves[i]({
+        topic,
+        partition,
+        offset: known ? baseOffset + BigInt(i) : -1n,
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i],
+      });
+    }
+    this.#release();
+  }
+
+  /** Rejects every record's promise with `error`. */
+  fail(error: Error): void {
+    if (this.done) return;
+    this.done = true;
+    for (const reject of this.#rejects) reject(error);
+    this.#release();
+  }
+
+  /**
+   * Moves the records into new batches of at most `batchSize` bytes each
+   * (after MESSAGE_TOO_LARGE), keeping every record's promise. This batch is
+   * left empty and done. The new batches' memory is not from the pool (as in
+   * Java): it is garbage once they complete.
+   */
+  split(
+    decode: (batch: Uint8Array) => {
+      timestamp: number;
+      key: Uint8Array | null;
+      value: Uint8Array | null;
+      headers: RecordHeaderBytes[];
+    }[],
+    batchSize: number,
+  ): ProducerBatch[] {
+    const records = decode(this.encode());
+    const out: ProducerBatch[] = [];
+    let current: ProducerBatch | null = null;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      if (
+        current === null || current.builder.tryAppend(r.timestamp, r.key, r.value, r.headers) < 0
+      ) {
+        const size = Math.max(
+          batchSize,
+          61 + RecordBatchBuilder.recordSizeUpperBound(r.key, r.value, r.headers),
+        );
+        current = new ProducerBatch(this.queue, new Uint8Array(size), this.createdMs);
+        current.pooled = false;
+        current.attempts = this.attempts;
+        current.builder.tryAppend(r.timestamp, r.key, r.value, r.headers);
+        out.push(current);
+      }
+      current.#timestamps.push(this.#timestamps[i]);
+      current.#resolves.push(this.#resolves[i]);
+      current.#rejects.push(this.#rejects[i]);
+    }
+    for (const batch of out) batch.closed = true;
+    this.done = true;
+    this.#resolves = [];
+    this.#rejects = [];
+    this.#timestamps = [];
+    Promise.all(out.map((b) => b.settled)).then(this.#settle);
+    return out;
+  }
+
+  #release(): void {
+    this.#settle();
+    this.#resolves = [];
+    this.#rejects = [];
+    this.#timestamps = [];
+  }
+}

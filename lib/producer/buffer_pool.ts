@@ -1,0 +1,140 @@
+/**
+ * `buffer.memory`: the bytes all batches together may hold. Buffers of
+ * exactly `batchSize` bytes are kept for reuse; other sizes are allocated and
+ * dropped. A caller that finds the pool exhausted waits, in arrival order,
+ * up to `maxBlockMs` (or until its signal aborts).
+ *
+ * @module
+ */
+import { ProducerClosedError, TimeoutError } from "../errors.ts";
+
+interface Waiter {
+  size: number;
+  resolve(buffer: Uint8Array): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** A pool of batch buffers bounded by a total number of bytes. */
+export class BufferPool {
+  /** Total bytes the pool may hand out (`buffer.memory`). */
+  readonly totalMemory: number;
+  /** Size of the buffers kept for reuse (`batch.size`). */
+  readonly poolableSize: number;
+  #free: Uint8Array[] = [];
+  #nonPooledAvailable: number;
+  #waiters: Waiter[] = [];
+  #closed = false;
+
+  /** Creates a pool of `totalMemory` bytes that recycles `poolableSize`-byte buffers. */
+  constructor(totalMemory: number, poolableSize: number) {
+    this.totalMemory = totalMemory;
+    this.poolableSize = poolableSize;
+    this.#nonPooledAvailable = totalMemory;
+  }
+
+  /** Bytes not handed out (free pooled buffers count as available). */
+  get availableMemory(): number {
+    return this.#nonPooledAvailable + this.#free.length * this.poolableSize;
+  }
+
+  /** Whether someone is waiting for memory (batches should then be sent at once). */
+  get exhausted(): boolean {
+    return this.#waiters.length > 0;
+  }
+
+  /** A buffer of `size` bytes now, or `null` if the pool cannot give it without waiting. */
+  tryAllocate(size: number): Uint8Array | null {
+    if (this.#waiters.length > 0) return null;
+    return this.#take(size);
+  }
+
+  /**
+   * A buffer of `size` bytes, waiting up to `maxBlockMs` for memory.
+   * @throws {TimeoutError} when no memory frees up in time.
+   */
+  allocate(size: number, maxBlockMs: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const now = this.tryAllocate(size);
+    if (now) return Promise.resolve(now);
+    if (this.#closed) return Promise.reject(new ProducerClosedError("the producer is closed"));
+    signal?.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        size,
+        resolve,
+        reject,
+        timer: undefined,
+        signal,
+        onAbort: undefined,
+      };
+      const leave = (error: Error) => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i < 0) return;
+        this.#waiters.splice(i, 1);
+        this.#release(waiter);
+        reject(error);
+        this.#serve();
+      };
+      waiter.timer = setTimeout(
+        () =>
+          leave(
+            new TimeoutError(
+              `failed to allocate ${size} bytes within maxBlockMs (${maxBlockMs} ms): bufferMemory (${this.totalMemory} bytes) is full`,
+            ),
+          ),
+        maxBlockMs,
+      );
+      if (signal) {
+        waiter.onAbort = () => leave(signal.reason);
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Returns a buffer to the pool and serves waiters. */
+  deallocate(buffer: Uint8Array): void {
+    if (buffer.length === this.poolableSize) this.#free.push(buffer);
+    else this.#nonPooledAvailable += buffer.length;
+    this.#serve();
+  }
+
+  /** Rejects every waiter; later allocations still work for draining. */
+  close(): void {
+    this.#closed = true;
+    for (const waiter of this.#waiters.splice(0)) {
+      this.#release(waiter);
+      waiter.reject(
+        new ProducerClosedError("the producer was closed while send() waited for buffer memory"),
+      );
+    }
+  }
+
+  #take(size: number): Uint8Array | null {
+    if (size === this.poolableSize && this.#free.length > 0) return this.#free.pop()!;
+    if (this.#nonPooledAvailable + this.#free.length * this.poolableSize < size) return null;
+    while (this.#nonPooledAvailable < size) {
+      this.#free.pop();
+      this.#nonPooledAvailable += this.poolableSize;
+    }
+    this.#nonPooledAvailable -= size;
+    return new Uint8Array(size);
+  }
+
+  #serve(): void {
+    while (this.#waiters.length > 0) {
+      const buffer = this.#take(this.#waiters[0].size);
+      if (buffer === null) return;
+      const waiter = this.#waiters.shift()!;
+      this.#release(waiter);
+      waiter.resolve(buffer);
+    }
+  }
+
+  #release(waiter: Waiter): void {
+    clearTimeout(waiter.timer);
+    if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * Producer options: the Java client's names in camelCase, its 4.x defaults,
+ * and validation that turns every bad value into a {@link ConfigError}.
+ *
+ * @module
+ */
+import { ConfigError } from "../errors.ts";
+import type { Transport } from "../net/transport.ts";
+import type { ProducerRecord } from "./record.ts";
+
+/**
+ * Chooses a partition for a record that names none. Gets the record and the
+ * topic's partition count; returns a partition in `0..numPartitions-1`.
+ */
+export type Partitioner = (record: ProducerRecord, numPartitions: number) => number;
+
+/** Options of a {@link Producer}; only `bootstrapServers` is required. */
+export interface ProducerOptions {
+  /** Brokers to bootstrap from, as `host:port` (`[::1]:9092` for IPv6). */
+  bootstrapServers: readonly string[] | string;
+  /** Sent to the broker with every request (`client.id`). Default `kafkats-producer-N`. */
+  clientId?: string;
+  /**
+   * Acknowledgements the leader waits for (`acks`): `"all"` (or `-1`) for every
+   * in-sync replica, `1` for the leader only, `0` for none. Default `"all"`.
+   */
+  acks?: "all" | -1 | 0 | 1;
+  /**
+   * Exactly-once per partition through producer ids and sequence numbers
+   * (`enable.idempotence`). Default `true`; turned off silently when left
+   * unset and `acks`, `retries` or `maxInFlightRequestsPerConnection` conflict,
+   * as in Java.
+   */
+  enableIdempotence?: boolean;
+  /** How long a batch may wait for more records (`linger.ms`). Default 5. */
+  lingerMs?: number;
+  /** Target size of a batch in bytes (`batch.size`). Default 16384. */
+  batchSize?: number;
+  /** Bytes of records the producer may hold before `send` waits (`buffer.memory`). Default 32 MiB. */
+  bufferMemory?: number;
+  /** How long `send` may wait for metadata or buffer memory (`max.block.ms`). Default 60000. */
+  maxBlockMs?: number;
+  /**
+   * Upper bound on the time from `send` to success or failure, retries
+   * included (`delivery.timeout.ms`). Must be ≥ `lingerMs` + `requestTimeoutMs`.
+   * Default 120000.
+   */
+  deliveryTimeoutMs?: number;
+  /** How long to wait for a broker's response (`request.timeout.ms`). Default 30000. */
+  requestTimeoutMs?: number;
+  /** Retries of a failed batch (`retries`). Default 2147483647 (bounded by `deliveryTimeoutMs`). */
+  retries?: number;
+  /** First backoff before a retry (`retry.backoff.ms`). Default 100. */
+  retryBackoffMs?: number;
+  /** Cap of the exponential retry backoff (`retry.backoff.max.ms`). Default 1000. */
+  retryBackoffMaxMs?: number;
+  /** Unanswered requests per broker connection (`max.in.flight.requests.per.connection`). Default 5. */
+  maxInFlightRequestsPerConnection?: number;
+  /** Largest Produce request, and so largest record (`max.request.size`). Default 1 MiB. */
+  maxRequestSize?: number;
+  /** Age after which metadata is refreshed even without errors (`metadata.max.age.ms`). Default 300000. */
+  metadataMaxAgeMs?: number;
+  /** Bound on a TCP connect and its version handshake (`socket.connection.setup.timeout.ms`). Default 10000. */
+  connectTimeoutMs?: number;
+  /** Ignore keys when choosing partitions: keyed records go sticky too (`partitioner.ignore.keys`). Default false. */
+  partitionerIgnoreKeys?: boolean;
+  /** A partitioner used instead of the built-in one for records without a partition. */
+  partitioner?: Partitioner;
+  /** Ask brokers to create unknown topics (if they allow it) when fetching metadata. Default true, as in Java. */
+  allowAutoTopicCreation?: boolean;
+  /** The TCP transport; defaults to the runtime's (Deno or Bun). Tests use it to inject faults. */
+  transport?: Transport;
+}
+
+/** Every option resolved to a value; what the producer works from. */
+export interface ProducerConfig {
+  /** Parsed bootstrap servers. */
+  readonly bootstrapServers: readonly BrokerAddress[];
+  /** See {@link ProducerOptions.clientId}. */
+  readonly clientId: string;
+  /** `-1`, `0` or `1`. */
+  readonly acks: -1 | 0 | 1;
+  /** Whether idempotence is on after resolving conflicts. */
+  readonly enableIdempotence: boolean;
+  /** See {@link ProducerOptions.lingerMs}. */
+  readonly lingerMs: number;
+  /** See {@link ProducerOptions.batchSize}. */
+  readonly batchSize: number;
+  /** See {@link ProducerOptions.bufferMemory}. */
+  readonly bufferMemory: number;
+  /** See {@link ProducerOptions.maxBlockMs}. */
+  readonly maxBlockMs: number;
+  /** See {@link ProducerOptions.deliveryTimeoutMs}. */
+  readonly deliveryTimeoutMs: number;
+  /** See {@link ProducerOptions.requestTimeoutMs}. */
+  readonly requestTimeoutMs: number;
+  /** See {@link ProducerOptions.retries}. */
+  readonly retries: number;
+  /** See {@link ProducerOptions.retryBackoffMs}. */
+  readonly retryBackoffMs: number;
+  /** See {@link ProducerOptions.retryBackoffMaxMs}. */
+  readonly retryBackoffMaxMs: number;
+  /** See {@link ProducerOptions.maxInFlightRequestsPerConnection}. */
+  readonly maxInFlightRequestsPerConnection: number;
+  /** See {@link ProducerOptions.maxRequestSize}. */
+  readonly maxRequestSize: number;
+  /** See {@link ProducerOptions.metadataMaxAgeMs}. */
+  readonly metadataMaxAgeMs: number;
+  /** See {@link ProducerOptions.connectTimeoutMs}. */
+  readonly connectTimeoutMs: number;
+  /** See {@link ProducerOptions.partitionerIgnoreKeys}. */
+  readonly partitionerIgnoreKeys: boolean;
+  /** See {@link ProducerOptions.partitioner}. */
+  readonly partitioner: Partitioner | null;
+  /** See {@link ProducerOptions.allowAutoTopicCreation}. */
+  readonly allowAutoTopicCreation: boolean;
+  /** See {@link ProducerOptions.transport}; `null` means the runtime's. */
+  readonly transport: Transport | null;
+}
+
+/** A parsed `host:port`. */
+export interface BrokerAddress {
+  /** Host name or IP address (IPv6 without brackets). */
+  readonly host: string;
+  /** TCP port. */
+  readonly port: number;
+}
+
+const INT32_MAX = 2147483647;
+let clientIds = 0;
+
+/**
+ * Resolves options to a {@link ProducerConfig}.
+ * @throws {ConfigError} naming the first invalid option.
+ */
+export function resolveConfig(options: ProducerOptions): ProducerConfig {
+  if (options === null || typeof options !== "object") {
+    throw new ConfigError("producer options must be an object");
+  }
+  const acks = parseAcks(options.acks);
+  const retries = int(options, "retries", INT32_MAX, 0, INT32_MAX);
+  const maxInFlight = int(options, "maxInFlightRequestsPerConnection", 5, 1, INT32_MAX);
+  const enableIdempotence = resolveIdempotence(options, acks, retries, maxInFlight);
+  const lingerMs = int(options, "lingerMs", 5, 0, INT32_MAX);
+  const requestTimeoutMs = int(options, "requestTimeoutMs", 30000, 1, INT32_MAX);
+  const deliveryTimeoutMs = int(options, "deliveryTimeoutMs", 120000, 1, INT32_MAX);
+  if (deliveryTimeoutMs < lingerMs + requestTimeoutMs) {
+    throw new ConfigError(
+      `deliveryTimeoutMs (${deliveryTimeoutMs}) must be at least lingerMs + requestTimeoutMs (${
+        lingerMs + requestTimeoutMs
+      })`,
+    );
+  }
+  const batchSize = int(options, "batchSize", 16384, 0, INT32_MAX);
+  const bufferMemory = int(options, "bufferMemory", 32 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER);
+  const retryBackoffMs = int(options, "retryBackoffMs", 100, 0, INT32_MAX);
+  const retryBackoffMaxMs = int(options, "retryBackoffMaxMs", 1000, 0, INT32_MAX);
+  if (options.clientId !== undefined && typeof options.clientId !== "string") {
+    throw new ConfigError(`clientId must be a string, got ${typeof options.clientId}`);
+  }
+  if (options.partitioner !== undefined && typeof options.partitioner !== "function") {
+    throw new ConfigError("partitioner must be a function (record, numPartitions) => partition");
+  }
+  return {
+    bootstrapServers: parseBootstrapServers(options.bootstrapServers),
+    clientId: options.clientId ?? `kafkats-producer-${++clientIds}`,
+    acks,
+    enableIdempotence,
+    lingerMs,
+    batchSize,
+    bufferMemory,
+    maxBlockMs: int(options, "maxBlockMs", 60000, 0, INT32_MAX),
+    deliveryTimeoutMs,
+    requestTimeoutMs,
+    retries,
+    retryBackoffMs,
+    retryBackoffMaxMs: Math.max(retryBackoffMs, retryBackoffMaxMs),
+    maxInFlightRequestsPerConnection: maxInFlight,
+    maxRequestSize: int(options, "maxRequestSize", 1024 * 1024, 1, INT32_MAX),
+    metadataMaxAgeMs: int(options, "metadataMaxAgeMs", 300000, 0, INT32_MAX),
+    connectTimeoutMs: int(options, "connectTimeoutMs", 10000, 1, INT32_MAX),
+    partitionerIgnoreKeys: bool(options, "partitionerIgnoreKeys", false),
+    partitioner: options.partitioner ?? null,
+    allowAutoTopicCreation: bool(options, "allowAutoTopicCreation", true),
+    transport: options.transport ?? null,
+  };
+}
+
+/**
+ * Parses `bootstrapServers` (an array, or one comma-separated string).
+ * @throws {ConfigError} for an empty list or a malformed address.
+ */
+export function parseBootstrapServers(value: unknown): BrokerAddress[] {
+  const list = typeof value === "string"
+    ? value.split(",").map((s) => s.trim()).filter((s) => s !== "")
+    : value;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ConfigError(
+      'bootstrapServers must name at least one broker, e.g. ["127.0.0.1:9092"]',
+    );
+  }
+  return list.map((entry) => {
+    if (typeof entry !== "string") {
+      throw new ConfigError(`bootstrapServers entry ${String(entry)} is not a string`);
+    }
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:\[\]/]+)):(\d{1,5})$/.exec(entry);
+    const port = match ? Number(match[3]) : NaN;
+    if (!match || port < 1 || port > 65535) {
+      throw new ConfigError(
+        `bootstrapServers entry "${entry}" is not host:port (e.g. "127.0.0.1:9092" or "[::1]:9092")`,
+      );
+    }
+    return { host: match[1] ?? match[2], port };
+  });
+}
+
+function parseAcks(value: unknown): -1 | 0 | 1 {
+  if (value === undefined || value === "all" || value === -1 || value === "-1") return -1;
+  if (value === 0 || value === "0") return 0;
+  if (value === 1 || value === "1") return 1;
+  throw new ConfigError(`acks must be "all", -1, 0 or 1, got ${JSON.stringify(value)}`);
+}
+
+function resolveIdempotence(
+  options: ProducerOptions,
+  acks: number,
+  retries: number,
+  maxInFlight: number,
+): boolean {
+  const explicit = bool(options, "enableIdempotence", true);
+  const conflict = acks !== -1
+    ? `acks must be "all" (got ${acks})`
+    : retries === 0
+    ? "retries must be greater than 0"
+    : maxInFlight > 5
+    ? `maxInFlightRequestsPerConnection must be at most 5 (got ${maxInFlight})`
+    : null;
+  if (conflict === null) return explicit;
+  if (options.enableIdempotence === true) {
+    throw new ConfigError(`enableIdempotence requires that ${conflict}`);
+  }
+  return false;
+}
+
+function int(
+  options: ProducerOptions,
+  name: keyof ProducerOptions,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(
+      `${name} must be an integer in ${min}..${max}, got ${
+        typeof value === "number" ? value : JSON.stringify(value) ?? typeof value
+      }`,
+    );
+  }
+  return value;
+}
+
+function bool(options: ProducerOptions, name: keyof ProducerOptions, fallback: boolean): boolean {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") {
+    throw new ConfigError(`${name} must be a boolean, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,226 @@
+/**
+ * Idempotence, as the Java client's TransactionManager does it for a
+ * non-transactional producer: one producer id and epoch from InitProducerId,
+ * per-partition sequence numbers assigned when a batch is drained, at most
+ * one batch "in line" while a partition retries, and a local epoch bump
+ * (KIP-360) when a partition's sequences can no longer be trusted.
+ *
+ * @module
+ */
+import { NO_SEQUENCE, type PartitionQueue, type ProducerBatch } from "./batch.ts";
+
+const SEQUENCE_WRAP = 2147483648;
+
+/** Sequence bookkeeping of one partition. */
+interface PartitionState {
+  /** Sequence of the next new batch. */
+  nextSequence: number;
+  /** Last sequence the broker acknowledged, -1 before any. */
+  lastAckedSequence: number;
+  /** Epoch the sequences above belong to. */
+  epoch: number;
+  /** Batches with a sequence, not yet completed, by sequence. */
+  inflight: ProducerBatch[];
+}
+
+/** A producer id and epoch. */
+export interface ProducerIdAndEpoch {
+  /** The producer id. */
+  readonly producerId: bigint;
+  /** The epoch. */
+  readonly epoch: number;
+}
+
+/** Producer id, epoch and the sequence state of every partition. */
+export class IdempotenceManager {
+  #pid: ProducerIdAndEpoch | null = null;
+  #partitions = new Map<PartitionQueue, PartitionState>();
+  #toResequence = new Set<PartitionQueue>();
+  #unresolved = new Set<PartitionQueue>();
+  #bumpRequired = false;
+  /** Epoch bumps done so far (reported in the producer's metrics). */
+  epochBumps = 0;
+
+  /** The current producer id and epoch, or null before InitProducerId. */
+  get producerIdAndEpoch(): ProducerIdAndEpoch | null {
+    return this.#pid;
+  }
+
+  /** Whether a new producer id must be fetched before anything is sent. */
+  get needsProducerId(): boolean {
+    return this.#pid === null;
+  }
+
+  /** Sets the id and epoch from an InitProducerId response; every partition restarts at 0. */
+  setProducerId(pid: ProducerIdAndEpoch): void {
+    this.#pid = pid;
+    this.#bumpRequired = false;
+    for (const [queue, state] of this.#partitions) this.#restart(queue, state);
+    this.#toResequence.clear();
+  }
+
+  /**
+   * Applies a requested epoch bump, and resolves partitions whose fate was
+   * unknown once nothing of theirs is in flight. Call before draining.
+   * Returns true if a new producer id is needed (epoch exhausted).
+   */
+  maybeBumpEpoch(): boolean {
+    for (const queue of this.#unresolved) {
+      const state = this.#partitions.get(queue);
+      if (state === undefined || state.inflight.some((b) => b.inFlight)) continue;
+      this.#unresolved.delete(queue);
+      if (state.inflight.length === 0 && !this.#isNext(state, state.nextSequence)) {
+        this.#requestBump(queue);
+      }
+    }
+    if (!this.#bumpRequired || this.#pid === null) return false;
+    this.#bumpRequired = false;
+    if (this.#pid.epoch >= 32767) {
+      this.#pid = null;
+      return true;
+    }
+    this.#pid = { producerId: this.#pid.producerId, epoch: this.#pid.epoch + 1 };
+    this.epochBumps++;
+    for (const queue of this.#toResequence) {
+      const state = this.#partitions.get(queue);
+      if (state !== undefined) this.#restart(queue, state);
+    }
+    this.#toResequence.clear();
+    return false;
+  }
+
+  /** Whether the first batch of a partition may be drained now. */
+  canSend(batch: ProducerBatch): boolean {
+    const pid = this.#pid;
+    if (pid === null || this.#unresolved.has(batch.queue)) return false;
+    const state = this.#state(batch.queue);
+    if (batch.baseSequence === NO_SEQUENCE) {
+      // New batches wait while older-epoch batches of the partition are unsettled.
+      if (state.epoch !== pid.epoch && state.inflight.length > 0) return false;
+      return true;
+    }
+    // A retried batch goes only when it is the first unacknowledged one: during
+    // retries a partition has a single batch in flight, in sequence order.
+    return state.inflight[0] === batch;
+  }
+
+  /** Gives a drained batch the producer state and its sequence numbers. */
+  onDrain(batch: ProducerBatch): void {
+    const pid = this.#pid!;
+    const state = this.#state(batch.queue);
+    if (batch.baseSequence !== NO_SEQUENCE) return;
+    if (state.epoch !== pid.epoch) this.#restart(batch.queue, state);
+    batch.producerId = pid.producerId;
+    batch.producerEpoch = pid.epoch;
+    batch.baseSequence = state.nextSequence;
+    state.nextSequence = (state.nextSequence + batch.recordCount) % SEQUENCE_WRAP;
+    state.inflight.push(batch);
+  }
+
+  /** A batch was written (or was a duplicate of a written one). */
+  onSuccess(batch: ProducerBatch): void {
+    const state = this.#partitions.get(batch.queue);
+    if (state === undefined) return;
+    this.#remove(state, batch);
+    if (batch.producerEpoch === state.epoch) {
+      state.lastAckedSequence = Math.max(state.lastAckedSequence, batch.lastSequence);
+    }
+  }
+
+  /**
+   * A batch failed for good. If it had a sequence, later batches of the
+   * partition would meet a gap: bump the epoch and restart the partition's
+   * sequences. `unknownFate` (expired while maybe written) waits until the
+   * partition has nothing in flight and bumps only if needed.
+   */
+  onFailure(batch: ProducerBatch, unknownFate: boolean): void {
+    const state = this.#partitions.get(batch.queue);
+    if (state === undefined || batch.baseSequence === NO_SEQUENCE) return;
+    this.#remove(state, batch);
+    if (batch.producerEpoch !== state.epoch) return;
+    if (unknownFate) this.#unresolved.add(batch.queue);
+    else this.#requestBump(batch.queue);
+  }
+
+  /** Replaces a split batch by its parts, which take over its sequence numbers in order. */
+  replace(batch: ProducerBatch, parts: readonly ProducerBatch[]): void {
+    const state = this.#partitions.get(batch.queue);
+    if (state === undefined || batch.baseSequence === NO_SEQUENCE) return;
+    let sequence = batch.baseSequence;
+    for (const part of parts) {
+      part.producerId = batch.producerId;
+      part.producerEpoch = batch.producerEpoch;
+      part.baseSequence = sequence;
+      sequence = (sequence + part.recordCount) % SEQUENCE_WRAP;
+    }
+    const i = state.inflight.indexOf(batch);
+    if (i >= 0) state.inflight.splice(i, 1, ...parts);
+  }
+
+  /**
+   * Decides whether a batch answered with OUT_OF_ORDER_SEQUENCE_NUMBER or
+   * UNKNOWN_PRODUCER_ID may be retried, as Java's `canRetry` does.
+   */
+  canRetry(batch: ProducerBatch, errorCode: number, logStartOffset: bigint): boolean {
+    const state = this.#partitions.get(batch.queue);
+    if (state === undefined) return false;
+    if (errorCode === 45) {
+      // Out of order because an earlier batch failed: it will be resent in line.
+      return !this.#unresolved.has(batch.queue) &&
+        (batch.sequenceReset || !this.#isNext(state, batch.baseSequence));
+    }
+    if (errorCode === 59) {
+      if (logStartOffset === -1n) return true;
+      if (this.#isNext(state, batch.baseSequence)) {
+        // The broker lost our state (records deleted by retention): new epoch.
+        this.#requestBump(batch.queue);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  #isNext(state: PartitionState, sequence: number): boolean {
+    return (state.lastAckedSequence + 1) % SEQUENCE_WRAP === sequence;
+  }
+
+  #requestBump(queue: PartitionQueue): void {
+    this.#bumpRequired = true;
+    this.#toResequence.add(queue);
+  }
+
+  #state(queue: PartitionQueue): PartitionState {
+    let state = this.#partitions.get(queue);
+    if (state === undefined) {
+      state = {
+        nextSequence: 0,
+        lastAckedSequence: -1,
+        epoch: this.#pid?.epoch ?? -1,
+        inflight: [],
+      };
+      this.#partitions.set(queue, state);
+    }
+    return state;
+  }
+
+  /** Restarts a partition at sequence 0 under the current epoch, re-sequencing unsettled batches in order. */
+  #restart(_queue: PartitionQueue, state: PartitionState): void {
+    const pid = this.#pid!;
+    let sequence = 0;
+    for (const batch of state.inflight) {
+      batch.producerId = pid.producerId;
+      batch.producerEpoch = pid.epoch;
+      batch.baseSequence = sequence;
+      batch.sequenceReset = true;
+      sequence = (sequence + batch.recordCount) % SEQUENCE_WRAP;
+    }
+    state.nextSequence = sequence;
+    state.lastAckedSequence = -1;
+    state.epoch = pid.epoch;
+  }
+
+  #remove(state: PartitionState, batch: ProducerBatch): void {
+    const i = state.inflight.indexOf(batch);
+    if (i >= 0) state.inflight.splice(i, 1);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Partition choice, as the Java client makes it: keyed records by
+ * `toPositive(murmur2(key)) % numPartitions`, the rest by the uniform sticky
+ * partitioner of KIP-794.
+ *
+ * @module
+ */
+
+/**
+ * Kafka's murmur2 hash (`org.apache.kafka.common.utils.Utils.murmur2`),
+ * bit-for-bit: same seed, same little-endian words, same tail handling.
+ */
+export function murmur2(data: Uint8Array): number {
+  const length = data.length;
+  const m = 0x5bd1e995;
+  let h = 0x9747b28c ^ length;
+  const words = length >> 2;
+  for (let i = 0; i < words; i++) {
+    const o = i << 2;
+    let k = data[o] | (data[o + 1] << 8) | (data[o + 2] << 16) | (data[o + 3] << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+  }
+  const tail = words << 2;
+  switch (length & 3) {
+    case 3:
+      h ^= data[tail + 2] << 16;
+    // falls through
+    case 2:
+      h ^= data[tail + 1] << 8;
+    // falls through
+    case 1:
+      h ^= data[tail];
+      h = Math.imul(h, m);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h | 0;
+}
+
+/** Java's `Utils.toPositive`: clears the sign bit (not `Math.abs`). */
+export function toPositive(n: number): number {
+  return n & 0x7fffffff;
+}
+
+/** The partition Java's default partitioner gives a keyed record. */
+export function keyedPartition(key: Uint8Array, numPartitions: number): number {
+  return toPositive(murmur2(key)) % numPartitions;
+}
+
+/**
+ * The uniform sticky partitioner (KIP-794) for records without a key: all go
+ * to one partition until about `batchSize` bytes were produced to it, then a
+ * new partition is picked at random among those with a leader.
+ */
+export class StickyPartitioner {
+  #batchSize: number;
+  #current = new Map<string, { partition: number; bytes: number }>();
+
+  /** @param batchSize bytes after which the partition changes (`batch.size`). */
+  constructor(batchSize: number) {
+    this.#batchSize = Math.max(batchSize, 1);
+  }
+
+  /**
+   * The partition for the next record of `topic`.
+   * @param available partitions that have a leader now (may be empty).
+   */
+  partition(topic: string, numPartitions: number, available: readonly number[]): number {
+    const state = this.#current.get(topic);
+    if (state !== undefined && state.partition < numPartitions) return state.partition;
+    return this.#next(topic, numPartitions, available, -1);
+  }
+
+  /** Counts `bytes` appended to `partition`; moves on once a batch's worth is reached. */
+  onAppend(
+    topic: string,
+    partition: number,
+    bytes: number,
+    numPartitions: number,
+    available: readonly number[],
+  ): void {
+    const state = this.#current.get(topic);
+    if (state === undefined || state.partition !== partition) return;
+    state.bytes += bytes;
+    if (state.bytes >= this.#batchSize) this.#next(topic, numPartitions, available, partition);
+  }
+
+  #next(
+    topic: string,
+    numPartitions: number,
+    available: readonly number[],
+    previous: number,
+  ): number {
+    let partition: number;
+    if (available.length > 1) {
+      do {
+        partition = available[Math.floor(Math.random() * available.length)];
+      } while (partition === previous);
+    } else if (available.length === 1) {
+      partition = available[0];
+    } else {
+      partition = Math.floor(Math.random() * numPartitions);
+    }
+    this.#current.set(topic, { partition, bytes: 0 });
+    return partition;
+  }
+}

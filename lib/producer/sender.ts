@@ -1,0 +1,480 @@
+/**
+ * The Sender: finds batches that are ready, drains them per leader into
+ * Produce requests, and completes each batch from the broker's answer —
+ * success, retry (re-enqueued in sequence order after a backoff and, where
+ * the error says so, a metadata refresh), split, or failure. Every decision
+ * about an error is made here, from the table in `protocol/error_codes.ts`.
+ *
+ * @module
+ */
+import {
+  type KafkaClientError,
+  KafkaError,
+  NetworkError,
+  RecordTooLargeError,
+  TimeoutError,
+} from "../errors.ts";
+import type { Connection } from "../net/connection.ts";
+import type { ConnectionPool } from "../net/pool.ts";
+import { errorCodeInfo } from "../protocol/error_codes.ts";
+import { InitProducerId } from "../protocol/init_producer_id.ts";
+import {
+  Produce,
+  type ProducePartitionResponse,
+  type ProduceRequest,
+  type ProduceResponse,
+} from "../protocol/produce.ts";
+import { decodeRecordBatches } from "../protocol/record_batch.ts";
+import { uuidToString } from "../protocol/uuid.ts";
+import type { DrainPolicy, RecordAccumulator } from "./accumulator.ts";
+import type { PartitionQueue, ProducerBatch } from "./batch.ts";
+import type { ProducerConfig } from "./config.ts";
+import type { IdempotenceManager } from "./idempotence.ts";
+import type { ProducerMetadata } from "./metadata.ts";
+import type { MetricCounters } from "./metrics.ts";
+
+const MESSAGE_TOO_LARGE = 10;
+const DUPLICATE_SEQUENCE_NUMBER = 46;
+const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
+const UNKNOWN_PRODUCER_ID = 59;
+const NETWORK_EXCEPTION = 13;
+/** Longest sleep while batches are waiting (expiry is checked at least this often). */
+const MAX_POLL_MS = 250;
+
+/** Everything the sender works with. */
+export interface SenderParts {
+  /** Resolved options. */
+  readonly config: ProducerConfig;
+  /** Where batches wait. */
+  readonly accumulator: RecordAccumulator;
+  /** Leaders and brokers. */
+  readonly metadata: ProducerMetadata;
+  /** Connections to brokers. */
+  readonly connections: ConnectionPool;
+  /** Sequence numbers, when idempotence is on. */
+  readonly idempotence: IdempotenceManager | null;
+  /** Counters to update. */
+  readonly metrics: MetricCounters;
+}
+
+/** The background loop that moves batches from the accumulator to brokers. */
+export class Sender {
+  #p: SenderParts;
+  #policy: DrainPolicy;
+  #running = false;
+  #wakeRequested = false;
+  #wake: (() => void) | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #loop: Promise<void> | null = null;
+  #initializing = false;
+  #initFailures = 0;
+  #initRetryAtMs = 0;
+  #stopped: KafkaClientError | null = null;
+
+  /** Creates a sender; call {@link Sender.start} to run it. */
+  constructor(parts: SenderParts) {
+    this.#p = parts;
+    const idem = parts.idempotence;
+    const ordered = parts.config.maxInFlightRequestsPerConnection === 1;
+    this.#policy = idem
+      ? { canSend: (b) => idem.canSend(b), onDrain: (b) => idem.onDrain(b) }
+      : { canSend: (b) => !ordered || b.queue.inFlight === 0, onDrain: () => {} };
+  }
+
+  /** Starts the loop. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Makes the loop look again now (new batch, response, connection change). */
+  wakeup(): void {
+    const wake = this.#wake;
+    if (wake !== null) {
+      this.#wake = null;
+      clearTimeout(this.#timer);
+      wake();
+    } else {
+      this.#wakeRequested = true;
+    }
+  }
+
+  /**
+   * Stops the loop. Batches still queued fail with `reason`, and so does every
+   * batch whose request comes back unanswered later (the caller closes the
+   * connections right after).
+   */
+  async stop(reason: KafkaClientError): Promise<void> {
+    this.#stopped = reason;
+    this.#running = false;
+    this.wakeup();
+    await this.#loop;
+    for (const batch of this.#p.accumulator.takeAll()) {
+      this.#fail(batch, reason, batch.attempts > 0);
+    }
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let delay: number;
+      try {
+        delay = this.#runOnce(Date.now());
+      } catch (error) {
+        // A bug must not kill the loop silently: fail loudly, keep going.
+        console.error("kafkats sender:", error);
+        delay = 100;
+      }
+      if (!this.#running) break;
+      if (this.#wakeRequested) {
+        // Woken while running: look again after pending microtasks (a timer,
+        // even of 0 ms, costs about 2 ms here and would throttle sync sends).
+        this.#wakeRequested = false;
+        await Promise.resolve();
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        this.#timer = setTimeout(() => {
+          this.#wake = null;
+          resolve();
+        }, Math.min(Math.max(delay, 0), 2 ** 31 - 1));
+      });
+    }
+  }
+
+  /** One pass: returns how long the loop may sleep. */
+  #runOnce(nowMs: number): number {
+    const { accumulator, metadata, connections, idempotence, config } = this.#p;
+    let delay = metadata.maybeRefresh(nowMs);
+
+    this.#expire(nowMs);
+
+    if (idempotence) {
+      if (idempotence.maybeBumpEpoch()) metadata.requestUpdate();
+      if (idempotence.needsProducerId) {
+        if (accumulator.incompleteCount > 0) this.#initProducerId(nowMs);
+        return accumulator.incompleteCount > 0 ? Math.min(delay, MAX_POLL_MS) : delay;
+      }
+    }
+
+    const muted = config.maxInFlightRequestsPerConnection === 1 && !idempotence
+      ? (q: PartitionQueue) => q.inFlight > 0
+      : () => false;
+    const ready = accumulator.ready(metadata, nowMs, muted);
+    if (ready.unknownLeaderTopics.size > 0) {
+      metadata.requestUpdate();
+      delay = Math.min(delay, metadata.maybeRefresh(nowMs));
+    }
+    delay = Math.min(delay, ready.nextReadyCheckDelayMs);
+
+    for (const node of ready.readyNodes) {
+      const address = metadata.address(node);
+      if (address === undefined) {
+        metadata.requestUpdate();
+        continue;
+      }
+      const connection = connections.ready(address, nowMs);
+      if (connection === null) {
+        delay = Math.min(delay, Math.max(connections.retryAtMs(address) - nowMs, 0) || MAX_POLL_MS);
+        continue;
+      }
+      if (connection.inFlight >= config.maxInFlightRequestsPerConnection) continue;
+      const batches = accumulator.drain(node, ready.queuesByNode.get(node)!, this.#policy, nowMs);
+      if (batches.length > 0) this.#sendProduce(connection, batches, nowMs);
+    }
+    if (accumulator.incompleteCount > 0) delay = Math.min(delay, MAX_POLL_MS);
+    return delay;
+  }
+
+  /** Fails batches that waited in their queue past `deliveryTimeoutMs`. */
+  #expire(nowMs: number): void {
+    for (const batch of this.#p.accumulator.expiredBatches(nowMs)) {
+      this.#fail(
+        batch,
+        new TimeoutError(
+          `Expiring ${batch.recordCount} record(s) for ${batch.queue.topic}-${batch.queue.partition}: ${
+            nowMs - batch.createdMs
+          } ms has passed since batch creation`,
+        ),
+        batch.attempts > 0,
+      );
+    }
+  }
+
+  #initProducerId(nowMs: number): void {
+    if (this.#initializing || nowMs < this.#initRetryAtMs) return;
+    this.#initializing = true;
+    const { config, metadata, connections, idempotence } = this.#p;
+    (async () => {
+      let lastError: unknown = null;
+      for (const address of metadata.addresses()) {
+        try {
+          const connection = await connections.get(address);
+          const response = await connection.request(
+            InitProducerId,
+            connection.versionFor(InitProducerId),
+            {
+              transactionalId: null,
+              transactionTimeoutMs: 2147483647,
+              producerId: -1n,
+              producerEpoch: -1,
+            },
+            config.requestTimeoutMs,
+          );
+          if (response.errorCode !== 0) {
+            const info = errorCodeInfo(response.errorCode);
+            throw new KafkaError(
+              info.code,
+              info.name,
+              info.retriable,
+              `InitProducerId failed: ${info.name}`,
+            );
+          }
+          idempotence!.setProducerId({
+            producerId: response.producerId,
+            epoch: response.producerEpoch,
+          });
+          this.#initFailures = 0;
+          return;
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      throw lastError ?? new NetworkError("no broker to ask for a producer id");
+    })().catch(() => {
+      this.#initFailures++;
+      this.#initRetryAtMs = Date.now() + this.#backoffMs(this.#initFailures);
+    }).finally(() => {
+      this.#initializing = false;
+      this.wakeup();
+    });
+  }
+
+  #sendProduce(connection: Connection, batches: ProducerBatch[], nowMs: number): void {
+    const { config, metrics } = this.#p;
+    let version = connection.versionFor(Produce);
+    const byTopic = new Map<string, ProduceRequest["topics"][number]>();
+    let records = 0;
+    for (const batch of batches) {
+      batch.attempts++;
+      batch.lastAttemptMs = nowMs;
+      batch.inFlight = true;
+      batch.queue.inFlight++;
+      records += batch.recordCount;
+      const { topic, partition } = batch.queue;
+      let entry = byTopic.get(topic);
+      if (entry === undefined) {
+        const topicId = this.#p.metadata.topic(topic)?.topicId ?? null;
+        if (topicId === null && version >= 13) version = 12;
+        entry = { name: topic, topicId, partitions: [] };
+        byTopic.set(topic, entry);
+      }
+      entry.partitions.push({ index: partition, records: batch.encode() });
+    }
+    const request: ProduceRequest = {
+      transactionalId: null,
+      acks: config.acks,
+      timeoutMs: config.requestTimeoutMs,
+      topics: [...byTopic.values()],
+    };
+    metrics.requestsInFlight++;
+    if (config.acks === 0) {
+      connection.send(Produce, version, request).then(
+        () => {
+          metrics.requestsInFlight--;
+          metrics.requestsSent++;
+          metrics.requestRecords += records;
+          for (const batch of batches) this.#succeed(batch, -1n, -1);
+          this.wakeup();
+        },
+        (error) => this.#onRequestFailed(batches, error),
+      );
+      return;
+    }
+    connection.request(Produce, version, request, config.requestTimeoutMs).then(
+      (response) => {
+        metrics.requestsInFlight--;
+        metrics.requestsSent++;
+        metrics.requestRecords += records;
+        this.#onResponse(batches, response, version >= 13);
+      },
+      (error) => this.#onRequestFailed(batches, error),
+    );
+  }
+
+  #onResponse(batches: ProducerBatch[], response: ProduceResponse, byId: boolean): void {
+    const answers = new Map<string, ProducePartitionResponse>();
+    for (const t of response.topics) {
+      const key = byId && t.topicId ? uuidToString(t.topicId) : t.name ?? "";
+      for (const p of t.partitions) answers.set(`${key}\u0000${p.index}`, p);
+    }
+    if (response.nodeEndpoints.length > 0) this.#p.metadata.addBrokers(response.nodeEndpoints);
+    const now = Date.now();
+    for (const batch of batches) {
+      const { topic, partition } = batch.queue;
+      const topicId = this.#p.metadata.topic(topic)?.topicId;
+      const key = byId && topicId ? uuidToString(topicId) : topic;
+      const answer = answers.get(`${key}\u0000${partition}`);
+      batch.inFlight = false;
+      batch.queue.inFlight--;
+      if (answer === undefined) {
+        this.#retryOrFail(
+          batch,
+          NETWORK_EXCEPTION,
+          now,
+          null,
+          "the broker's response did not mention the partition",
+        );
+      } else {
+        this.#complete(batch, answer, now);
+      }
+    }
+    this.wakeup();
+  }
+
+  #onRequestFailed(batches: ProducerBatch[], error: unknown): void {
+    this.#p.metrics.requestsInFlight--;
+    const now = Date.now();
+    const reason = error instanceof Error ? error.message : String(error);
+    for (const batch of batches) {
+      batch.inFlight = false;
+      batch.queue.inFlight--;
+      this.#retryOrFail(batch, NETWORK_EXCEPTION, now, null, reason);
+    }
+    this.#p.metadata.requestUpdate();
+    this.wakeup();
+  }
+
+  #complete(batch: ProducerBatch, answer: ProducePartitionResponse, nowMs: number): void {
+    const code = answer.errorCode;
+    if (code === 0) {
+      this.#succeed(batch, answer.baseOffset, Number(answer.logAppendTimeMs));
+      return;
+    }
+    if (code === DUPLICATE_SEQUENCE_NUMBER) {
+      this.#succeed(batch, -1n, -1);
+      return;
+    }
+    if (code === MESSAGE_TOO_LARGE && batch.recordCount > 1) {
+      this.#split(batch, nowMs);
+      return;
+    }
+    const leader = answer.currentLeader;
+    const leaderMoved = leader !== null && leader.leaderId >= 0 &&
+      this.#p.metadata.updateLeader(
+        batch.queue.topic,
+        batch.queue.partition,
+        leader.leaderId,
+        leader.leaderEpoch,
+      );
+    const detail = [
+      answer.errorMessage,
+      ...answer.recordErrors.map((e) => `record ${e.batchIndex}: ${e.message ?? "invalid"}`),
+    ].filter(Boolean).join("; ");
+    this.#retryOrFail(batch, code, nowMs, answer, detail, leaderMoved);
+  }
+
+  #retryOrFail(
+    batch: ProducerBatch,
+    code: number,
+    nowMs: number,
+    answer: ProducePartitionResponse | null,
+    detail: string,
+    leaderMoved = false,
+  ): void {
+    const { config, idempotence, accumulator, metadata, metrics } = this.#p;
+    const info = errorCodeInfo(code);
+    const { topic, partition } = batch.queue;
+    const error = new KafkaError(
+      code,
+      info.name,
+      info.retriable,
+      `${info.name} producing to ${topic}-${partition}${detail ? `: ${detail}` : ""}`,
+    );
+    if (info.invalidMetadata) metadata.requestUpdate();
+    const sequenced = code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID;
+    const retriable = idempotence && sequenced
+      ? idempotence.canRetry(batch, code, answer?.logStartOffset ?? -1n)
+      : info.retriable;
+    if (this.#stopped) {
+      this.#fail(batch, this.#stopped, code === NETWORK_EXCEPTION || code === 7);
+      return;
+    }
+    const timedOut = nowMs - batch.createdMs >= config.deliveryTimeoutMs;
+    if (retriable && !timedOut && batch.attempts <= config.retries) {
+      // KIP-951: a retry to a leader we just learnt of need not back off.
+      batch.backoffMs = leaderMoved ? 0 : this.#backoffMs(batch.attempts);
+      metrics.retries++;
+      accumulator.reenqueue(batch, nowMs);
+      return;
+    }
+    if (code === MESSAGE_TOO_LARGE) {
+      this.#fail(
+        batch,
+        new RecordTooLargeError(
+          `the broker rejected a ${batch.sizeInBytes}-byte record for ${topic}-${partition} as too large (message.max.bytes)`,
+          { cause: error },
+        ),
+        false,
+      );
+      return;
+    }
+    if (timedOut && retriable) {
+      this.#fail(
+        batch,
+        new TimeoutError(
+          `Expiring ${batch.recordCount} record(s) for ${topic}-${partition}: ${
+            nowMs - batch.createdMs
+          } ms has passed since batch creation (last error: ${info.name})`,
+          { cause: error },
+        ),
+        code === NETWORK_EXCEPTION || code === 7,
+      );
+      return;
+    }
+    this.#fail(batch, error, code === NETWORK_EXCEPTION || code === 7);
+  }
+
+  #split(batch: ProducerBatch, nowMs: number): void {
+    const { accumulator, idempotence, metrics } = this.#p;
+    const parts = batch.split(
+      (bytes) =>
+        decodeRecordBatches(bytes)[0].records.map((r) => ({
+          timestamp: Number(r.timestamp),
+          key: r.key,
+          value: r.value,
+          headers: r.headers.map(([k, v]) => [new TextEncoder().encode(k), v] as const),
+        })),
+      Math.max(Math.floor(batch.sizeInBytes / 2), 1),
+    );
+    metrics.splits++;
+    idempotence?.replace(batch, parts);
+    accumulator.deallocate(batch);
+    accumulator.reenqueueSplit(parts, nowMs);
+  }
+
+  #succeed(batch: ProducerBatch, baseOffset: bigint, logAppendTimeMs: number): void {
+    const { idempotence, accumulator, metrics } = this.#p;
+    idempotence?.onSuccess(batch);
+    metrics.batchesSent++;
+    metrics.recordsSent += batch.recordCount;
+    accumulator.deallocate(batch);
+    batch.complete(baseOffset, logAppendTimeMs);
+  }
+
+  #fail(batch: ProducerBatch, error: KafkaClientError, unknownFate: boolean): void {
+    const { idempotence, accumulator, metrics } = this.#p;
+    idempotence?.onFailure(batch, unknownFate);
+    metrics.recordErrors += batch.recordCount;
+    accumulator.deallocate(batch);
+    batch.fail(error);
+  }
+
+  /** Exponential backoff: `retryBackoffMs` × 2^(attempts−1), capped, ±20% jitter. */
+  #backoffMs(attempts: number): number {
+    const { retryBackoffMs, retryBackoffMaxMs } = this.#p.config;
+    const base = Math.min(retryBackoffMs * 2 ** Math.max(attempts - 1, 0), retryBackoffMaxMs);
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * RecordBatch v2 (magic 2) encoding — the producer's hot path.
+ *
+ * {@link RecordBatchBuilder} encodes each record straight into one
+ * preallocated buffer (from the producer's buffer pool), after room for the
+ * 61-byte header. Nothing is allocated per record. The header and the CRC
+ * are written once, by {@link RecordBatchBuilder.build}, when the batch is
+ * drained — and can be rewritten if the batch is retried with other producer
+ * state.
+ *
+ * A record: length varint · attributes int8 (0) · timestampDelta varlong ·
+ * offsetDelta varint · keyLength varint (-1 null) · key · valueLength
+ * varint (-1 null) · value · headerCount varint · headers { keyLength
+ * varint, key, valueLength varint (-1 null), value }.
+ *
+ * @module
+ */
+
+import { crc32c } from "./crc32c.ts";
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  CRC_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LENGTH_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAGIC_V2,
+  MAX_RECORD_OVERHEAD,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORDS_COUNT_OFFSET,
+  RECORDS_OFFSET,
+  TRANSACTIONAL_FLAG,
+} from "./record_batch_layout.ts";
+import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from "./varint.ts";
+
+export { decodeRecordBatches } from "./record_batch_decoder.ts";
+export type { DecodedBatch, DecodedRecord } from "./record_batch_decoder.ts";
+
+/** Bytes of the RecordBatch v2 header; records start at this offset. */
+export const RECORD_BATCH_OVERHEAD: number = RECORDS_OFFSET;
+
+/** A record header as bytes: key (UTF-8, never null) and value (nullable). */
+export type RecordHeaderBytes = readonly [
+  key: Uint8Array,
+  value: Uint8Array | null,
+];
+
+const TWO_POW_32 = 4294967296;
+/** Below this length, copying byte by byte beats `TypedArray.prototype.set`. */
+const SMALL_COPY = 16;
+
+/** Copies `src` into `dst` at `pos`; returns the position after it. */
+function copy(dst: Uint8Array, pos: number, src: Uint8Array): number {
+  const n = src.length;
+  if (n < SMALL_COPY) {
+    for (let i = 0; i < n; i++) dst[pos + i] = src[i];
+  } else {
+    dst.set(src, pos);
+  }
+  return pos + n;
+}
+
+/** Exact bytes of key, value and headers, with their length varints and the header count. */
+function payloadSize(
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  headers: readonly RecordHeaderBytes[],
+): number {
+  let size = key === null ? 1 : sizeOfVarint(key.length) + key.length;
+  size += value === null ? 1 : sizeOfVarint(value.length) + value.length;
+  size += sizeOfVarint(headers.length);
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i];
+    const k = h[0];
+    const v = h[1];
+    size += sizeOfVarint(k.length) + k.length;
+    size += v === null ? 1 : sizeOfVarint(v.length) + v.length;
+  }
+  return size;
+}
+
+/** Writes a number that is an integer in the int64 range as a big-endian int64. */
+function setInt64(view: DataView, offset: number, v: number): void {
+  const hi = Math.floor(v / TWO_POW_32);
+  view.setInt32(offset, hi);
+  view.setUint32(offset + 4, v - hi * TWO_POW_32);
+}
+
+/**
+ * Builds one uncompressed RecordBatch v2 in a caller-provided buffer.
+ *
+ * @example
+ * ```ts
+ * const b = new RecordBatchBuilder(new Uint8Array(16384));
+ * const value = new TextEncoder().encode("hello");
+ * if (b.tryAppend(Date.now(), null, value, []) < 0) throw new Error("full");
+ * const bytes = b.build(-1n, -1, -1);
+ * ```
+ */
+export class RecordBatchBuilder {
+  /** The batch's memory: header at 0, records from byte 61. */
+  readonly buffer: Uint8Array;
+  readonly #view: DataView;
+  #pos = RECORDS_OFFSET;
+  #count = 0;
+  #baseTimestamp = -1;
+  #maxTimestamp = -1;
+
+  /** Uses `buffer` (at least 61 bytes) for the batch; its capacity bounds the batch size. */
+  constructor(buffer: Uint8Array) {
+    if (buffer.length < RECORDS_OFFSET) {
+      throw new RangeError(
+        `a record batch buffer needs at least ${RECORDS_OFFSET} bytes`,
+      );
+    }
+    this.buffer = buffer;
+    this.#view = new DataView(
+      buffer.buffer,
+      buffer.byteOffset,
+      buffer.byteLength,
+    );
+  }
+
+  /** Records appended so far. */
+  get recordCount(): number {
+    return this.#count;
+  }
+
+  /** Bytes used, including the 61-byte header. */
+  get sizeInBytes(): number {
+    return this.#pos;
+  }
+
+  /** Timestamp of the first record (-1 while empty). */
+  get baseTimestamp(): number {
+    return this.#baseTimestamp;
+  }
+
+  /** Largest record timestamp (-1 while empty). */
+  get maxTimestamp(): number {
+    return this.#maxTimestamp;
+  }
+
+  /**
+   * Most bytes one record can take in a batch, with the timestamp and offset
+   * deltas at their widest: what a batch needs beyond its 61-byte header to
+   * hold this record alone.
+   */
+  static recordSizeUpperBound(
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeaderBytes[],
+  ): number {
+    return MAX_RECORD_OVERHEAD + payloadSize(key, value, headers);
+  }
+
+  /**
+   * Appends one record with timestamp `timestamp` (epoch ms, an integer).
+   * Returns its offsetDelta (0-based index in the batch), or -1 if it does
+   * not fit in the rest of the buffer (then nothing was written). Header
+   * keys must be UTF-8 bytes. Throws `RangeError` for a non-integral
+   * timestamp.
+   */
+  tryAppend(
+    timestamp: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeaderBytes[],
+  ): number {
+    const count = this.#count;
+    const delta = count === 0 ? 0 : timestamp - this.#baseTimestamp;
+    const smallDelta = (delta | 0) === delta;
+    if (count === 0 && !Number.isSafeInteger(timestamp)) {
+      throw new RangeError(`record timestamp is not an integer: ${timestamp}`);
+    }
+    const bodySize = 1 +
+      (smallDelta ? sizeOfVarint(delta) : sizeOfVarlong(delta)) +
+      sizeOfVarint(count) + payloadSize(key, value, headers);
+    const buf = this.buffer;
+    let pos = this.#pos;
+    if (pos + sizeOfVarint(bodySize) + bodySize > buf.length) return -1;
+
+    pos = writeVarint(buf, pos, bodySize);
+    buf[pos++] = 0; // attributes
+    pos = smallDelta ? writeVarint(buf, pos, delta) : writeVarlong(buf, pos, delta);
+    pos = writeVarint(buf, pos, count);
+    if (key === null) {
+      buf[pos++] = 1; // zigzag(-1)
+    } else {
+      pos = writeVarint(buf, pos, key.length);
+      pos = copy(buf, pos, key);
+    }
+    if (value === null) {
+      buf[pos++] = 1;
+    } else {
+      pos = writeVarint(buf, pos, value.length);
+      pos = copy(buf, pos, value);
+    }
+    pos = writeVarint(buf, pos, headers.length);
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i];
+      const k = h[0];
+      const v = h[1];
+      pos = writeVarint(buf, pos, k.length);
+      pos = copy(buf, pos, k);
+      if (v === null) {
+        buf[pos++] = 1;
+      } else {
+        pos = writeVarint(buf, pos, v.length);
+        pos = copy(buf, pos, v);
+      }
+    }
+
+    this.#pos = pos;
+    this.#count = count + 1;
+    if (count === 0) {
+      this.#baseTimestamp = timestamp;
+      this.#maxTimestamp = timestamp;
+    } else if (timestamp > this.#maxTimestamp) {
+      this.#maxTimestamp = timestamp;
+    }
+    return count;
+  }
+
+  /**
+   * Writes the header (baseOffset 0, partitionLeaderEpoch -1, no
+   * compression, the transactional bit if asked) and the CRC, and returns
+   * the exact batch bytes (a view of {@link buffer}). Can be called again
+   * with other producer state, e.g. after an epoch bump: it rewrites the
+   * header and the CRC. Throws `RangeError` on an empty batch.
+   */
+  build(
+    producerId: bigint,
+    producerEpoch: number,
+    baseSequence: number,
+    transactional = false,
+  ): Uint8Array {
+    const count = this.#count;
+    if (count === 0) throw new RangeError("cannot build an empty record batch");
+    const v = this.#view;
+    const size = this.#pos;
+    v.setInt32(0, 0); // baseOffset (int64) = 0
+    v.setInt32(4, 0);
+    v.setInt32(LENGTH_OFFSET, size - LOG_OVERHEAD);
+    v.setInt32(PARTITION_LEADER_EPOCH_OFFSET, -1);
+    v.setInt8(MAGIC_OFFSET, MAGIC_V2);
+    v.setInt16(ATTRIBUTES_OFFSET, transactional ? TRANSACTIONAL_FLAG : 0);
+    v.setInt32(LAST_OFFSET_DELTA_OFFSET, count - 1);
+    setInt64(v, BASE_TIMESTAMP_OFFSET, this.#baseTimestamp);
+    setInt64(v, MAX_TIMESTAMP_OFFSET, this.#maxTimestamp);
+    v.setBigInt64(PRODUCER_ID_OFFSET, producerId);
+    v.setInt16(PRODUCER_EPOCH_OFFSET, producerEpoch);
+    v.setInt32(BASE_SEQUENCE_OFFSET, baseSequence);
+    v.setInt32(RECORDS_COUNT_OFFSET, count);
+    v.setUint32(CRC_OFFSET, crc32c(this.buffer, ATTRIBUTES_OFFSET, size));
+    return this.buffer.subarray(0, size);
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Decoding of uncompressed RecordBatch v2 data, for tests and fuzzing (the
+ * producer never reads batches back). Every batch's CRC is verified.
+ *
+ * @module
+ */
+
+import { ProtocolError } from "../errors.ts";
+import { crc32c } from "./crc32c.ts";
+import { Reader } from "./reader.ts";
+import {
+  ATTRIBUTES_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  COMPRESSION_MASK,
+  COMPRESSION_NAMES,
+  CRC_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LENGTH_OFFSET,
+  LOG_APPEND_TIME_FLAG,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAGIC_V2,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORDS_COUNT_OFFSET,
+  RECORDS_OFFSET,
+} from "./record_batch_layout.ts";
+import { decodeUtf8 } from "./utf8.ts";
+
+/** One decoded record. Keys, values and header values are views into the input. */
+export interface DecodedRecord {
+  /** Absolute offset: baseOffset + offsetDelta. */
+  offset: bigint;
+  /** Timestamp: baseTimestamp + timestampDelta (maxTimestamp for LogAppendTime batches). */
+  timestamp: bigint;
+  /** Key, or null. */
+  key: Uint8Array | null;
+  /** Value, or null. */
+  value: Uint8Array | null;
+  /** Headers in order: UTF-8 key and nullable value. */
+  headers: [string, Uint8Array | null][];
+}
+
+/** One decoded batch with its header fields. */
+export interface DecodedBatch {
+  /** Offset of the first record. */
+  baseOffset: bigint;
+  /** Partition leader epoch (-1 as produced). */
+  partitionLeaderEpoch: number;
+  /** Magic byte (always 2 here). */
+  magic: number;
+  /** Stored CRC-32C (verified). */
+  crc: number;
+  /** Attributes bits. */
+  attributes: number;
+  /** Offset delta of the last record. */
+  lastOffsetDelta: number;
+  /** Timestamp of the first record. */
+  baseTimestamp: bigint;
+  /** Largest record timestamp. */
+  maxTimestamp: bigint;
+  /** Producer id (-1 if none). */
+  producerId: bigint;
+  /** Producer epoch (-1 if none). */
+  producerEpoch: number;
+  /** Sequence of the first record (-1 if none). */
+  baseSequence: number;
+  /** The records. */
+  records: DecodedRecord[];
+}
+
+/**
+ * Decodes consecutive RecordBatch v2 batches filling `buf`. Throws
+ * {@link ProtocolError} on truncation, a bad magic byte, a CRC mismatch, a
+ * compressed batch (naming the codec) or records that do not match their
+ * lengths.
+ */
+export function decodeRecordBatches(buf: Uint8Array): DecodedBatch[] {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const batches: DecodedBatch[] = [];
+  let off = 0;
+  while (off < buf.length) {
+    if (buf.length - off < RECORDS_OFFSET) {
+      throw new ProtocolError(
+        `truncated record batch header at offset ${off}: ${buf.length - off} bytes`,
+      );
+    }
+    const length = view.getInt32(off + LENGTH_OFFSET);
+    const end = off + LOG_OVERHEAD + length;
+    if (length < RECORDS_OFFSET - LOG_OVERHEAD || end > buf.length) {
+      throw new ProtocolError(
+        `record batch at offset ${off} declares length ${length}; ${
+          buf.length - off - LOG_OVERHEAD
+        } bytes follow`,
+      );
+    }
+    const magic = view.getInt8(off + MAGIC_OFFSET);
+    if (magic !== MAGIC_V2) {
+      throw new ProtocolError(
+        `record batch at offset ${off} has magic ${magic}, expected 2`,
+      );
+    }
+    const crc = view.getUint32(off + CRC_OFFSET);
+    const actual = crc32c(buf, off + ATTRIBUTES_OFFSET, end);
+    if (crc !== actual) {
+      throw new ProtocolError(
+        `record batch at offset ${off}: CRC mismatch (stored 0x${hex(crc)}, computed 0x${
+          hex(actual)
+        })`,
+      );
+    }
+    const attributes = view.getInt16(off + ATTRIBUTES_OFFSET);
+    const codec = attributes & COMPRESSION_MASK;
+    if (codec !== 0) {
+      throw new ProtocolError(
+        `record batch at offset ${off} is compressed with ${
+          COMPRESSION_NAMES[codec] ?? `unknown codec ${codec}`
+        }; only uncompressed batches can be decoded`,
+      );
+    }
+    const baseOffset = view.getBigInt64(off);
+    const baseTimestamp = view.getBigInt64(off + BASE_TIMESTAMP_OFFSET);
+    const maxTimestamp = view.getBigInt64(off + MAX_TIMESTAMP_OFFSET);
+    const logAppendTime = (attributes & LOG_APPEND_TIME_FLAG) !== 0;
+    const count = view.getInt32(off + RECORDS_COUNT_OFFSET);
+    if (count < 0 || count > end - off - RECORDS_OFFSET) {
+      throw new ProtocolError(
+        `record batch at offset ${off} declares ${count} records`,
+      );
+    }
+    const r = new Reader(buf.subarray(0, end), off + RECORDS_OFFSET);
+    const records: DecodedRecord[] = [];
+    for (let i = 0; i < count; i++) {
+      const rec = decodeRecord(r, baseOffset, baseTimestamp);
+      if (logAppendTime) rec.timestamp = maxTimestamp;
+      records.push(rec);
+    }
+    if (r.offset !== end) {
+      throw new ProtocolError(
+        `record batch at offset ${off}: ${end - r.offset} bytes left after ${count} records`,
+      );
+    }
+    batches.push({
+      baseOffset,
+      partitionLeaderEpoch: view.getInt32(off + PARTITION_LEADER_EPOCH_OFFSET),
+      magic,
+      crc,
+      attributes,
+      lastOffsetDelta: view.getInt32(off + LAST_OFFSET_DELTA_OFFSET),
+      baseTimestamp,
+      maxTimestamp,
+      producerId: view.getBigInt64(off + PRODUCER_ID_OFFSET),
+      producerEpoch: view.getInt16(off + PRODUCER_EPOCH_OFFSET),
+      baseSequence: view.getInt32(off + BASE_SEQUENCE_OFFSET),
+      records,
+    });
+    off = end;
+  }
+  return batches;
+}
+
+function decodeRecord(
+  r: Reader,
+  baseOffset: bigint,
+  baseTimestamp: bigint,
+): DecodedRecord {
+  const at = r.offset;
+  const length = r.varint();
+  if (length < 0 || length > r.remaining) {
+    throw new ProtocolError(
+      `record at offset ${at} declares length ${length}; ${r.remaining} bytes follow`,
+    );
+  }
+  const end = r.offset + length;
+  const rr = new Reader(r.buffer.subarray(0, end), r.offset);
+  rr.int8(); // attributes: unused in v2
+  const timestampDelta = rr.varlong();
+  const offsetDelta = rr.varint();
+  const key = nullableBytes(rr);
+  const value = nullableBytes(rr);
+  const headerCount = rr.varint();
+  if (headerCount < 0 || headerCount > rr.remaining) {
+    throw new ProtocolError(
+      `record at offset ${at} declares ${headerCount} headers`,
+    );
+  }
+  const headers: [string, Uint8Array | null][] = [];
+  for (let i = 0; i < headerCount; i++) {
+    const keyLength = rr.varint();
+    if (keyLength < 0) {
+      throw new ProtocolError(
+        `record at offset ${at}: header key length ${keyLength}`,
+      );
+    }
+    const keyBytes = rr.raw(keyLength);
+    headers.push([decodeUtf8(keyBytes, 0, keyBytes.length), nullableBytes(rr)]);
+  }
+  if (rr.offset !== end) {
+    throw new ProtocolError(
+      `record at offset ${at}: ${end - rr.offset} bytes left inside its declared length`,
+    );
+  }
+  r.offset = end;
+  return {
+    offset: baseOffset + BigInt(offsetDelta),
+    timestamp: baseTimestamp + timestampDelta,
+    key,
+    value,
+    headers,
+  };
+}
+
+/** A varint length then that many bytes; a negative length is null (as in Java). */
+function nullableBytes(r: Reader): Uint8Array | null {
+  const n = r.varint();
+  return n < 0 ? null : r.raw(n);
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(8, "0");
+}

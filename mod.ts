@@ -1,0 +1,36 @@
+/**
+ * A Kafka producer for Deno and Bun, written in TypeScript, speaking the
+ * Kafka wire protocol itself. It follows Apache Kafka's Java producer: records
+ * go into a RecordAccumulator (one queue of batches per partition), a Sender
+ * drains ready batches per broker into Produce requests, and each record's
+ * promise settles when the broker answers for its batch.
+ *
+ * @example
+ * ```ts
+ * import { Producer } from "./mod.ts";
+ *
+ * await using producer = new Producer({ bootstrapServers: ["127.0.0.1:9092"] });
+ * const md = await producer.send({ topic: "events", key: "user-1", value: "signed up" });
+ * console.log(`written to ${md.topic}-${md.partition} at offset ${md.offset}`);
+ * ```
+ *
+ * @module
+ */
+export { Producer } from "./lib/producer/producer.ts";
+export type { CloseOptions, SendOptions } from "./lib/producer/producer.ts";
+export type { Partitioner, ProducerOptions } from "./lib/producer/config.ts";
+export type { ProducerRecord, RecordHeaders, RecordMetadata } from "./lib/producer/record.ts";
+export type { ProducerMetrics } from "./lib/producer/metrics.ts";
+export type { Socket, Transport } from "./lib/net/transport.ts";
+export { murmur2, toPositive } from "./lib/producer/partitioner.ts";
+export {
+  ConfigError,
+  InvalidRecordError,
+  KafkaClientError,
+  KafkaError,
+  NetworkError,
+  ProducerClosedError,
+  ProtocolError,
+  RecordTooLargeError,
+  TimeoutError,
+} from "./lib/errors.ts";

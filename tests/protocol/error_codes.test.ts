@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { ErrorCode, errorCodeInfo } from "../../lib/protocol/error_codes.ts";
+
+Deno.test("error code table covers -1 … 133 without gaps", () => {
+  const codes = Object.values(ErrorCode).sort((a, b) => a - b);
+  assert.equal(codes[0], -1);
+  assert.equal(codes.at(-1), 133);
+  assert.equal(codes.length, 135);
+  assert.equal(new Set(codes).size, codes.length);
+});
+
+Deno.test("names, retriable and invalidMetadata follow Kafka's Errors enum", () => {
+  assert.deepEqual(errorCodeInfo(0), {
+    code: 0,
+    name: "NONE",
+    retriable: false,
+    invalidMetadata: false,
+  });
+  assert.deepEqual(errorCodeInfo(6), {
+    code: 6,
+    name: "NOT_LEADER_OR_FOLLOWER",
+    retriable: true,
+    invalidMetadata: true,
+  });
+  assert.equal(errorCodeInfo(-1).name, "UNKNOWN_SERVER_ERROR");
+  assert.equal(errorCodeInfo(-1).retriable, false);
+  // Retriable without a metadata refresh.
+  for (const code of [7, 14, 15, 16, 19, 20, 51, 89]) {
+    const info = errorCodeInfo(code);
+    assert.ok(info.retriable && !info.invalidMetadata, info.name);
+  }
+  // Refresh metadata (all InvalidMetadataException subclasses).
+  for (const code of [3, 5, 6, 9, 13, 56, 72, 74, 80, 83, 84, 100, 103]) {
+    const info = errorCodeInfo(code);
+    assert.ok(info.retriable && info.invalidMetadata, info.name);
+  }
+  // Fatal for a producer.
+  for (const code of [10, 18, 35, 45, 46, 47, 59, 87, 90, 120]) {
+    assert.equal(errorCodeInfo(code).retriable, false, errorCodeInfo(code).name);
+  }
+  assert.equal(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 45);
+  assert.equal(ErrorCode.TRANSACTION_ABORTABLE, 120);
+  assert.equal(errorCodeInfo(133).name, "SHARE_SESSION_LIMIT_REACHED");
+});
+
+Deno.test("unknown codes read like UNKNOWN_SERVER_ERROR and keep the code", () => {
+  assert.deepEqual(errorCodeInfo(4242), {
+    code: 4242,
+    name: "UNKNOWN_SERVER_ERROR(4242)",
+    retriable: false,
+    invalidMetadata: false,
+  });
+  assert.equal(errorCodeInfo(-7).name, "UNKNOWN_SERVER_ERROR(-7)");
+});

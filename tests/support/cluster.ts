@@ -1,0 +1,148 @@
+/**
+ * Test support for talking to the real broker(s) started by
+ * `scripts/kafka.sh`: where they are, creating topics, and reading topics
+ * back with Kafka's own Java consumer. Uses `node:` modules so the same file
+ * serves the Deno tests and the Bun end-to-end run.
+ *
+ * @module
+ */
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Connection } from "../../lib/net/connection.ts";
+import { defaultTransport } from "../../lib/net/runtime.ts";
+import { CreateTopics } from "../../lib/protocol/create_topics.ts";
+import { Metadata } from "../../lib/protocol/metadata.ts";
+
+/** Bootstrap address of the test broker(s). */
+export const BOOTSTRAP: string = globalThis.process?.env?.KAFKA_BOOTSTRAP ?? "127.0.0.1:9092";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Opens an admin connection to the first bootstrap broker. */
+export async function adminConnection(bootstrap = BOOTSTRAP): Promise<Connection> {
+  const [host, port] = bootstrap.split(",")[0].split(":");
+  return await Connection.open(defaultTransport(), host, Number(port), {
+    clientId: "kafkats-tests",
+    connectTimeoutMs: 10000,
+    maxFrameSize: 64 * 1024 * 1024,
+  });
+}
+
+/** A topic name unique to this run. */
+export function uniqueTopic(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * Creates a topic and waits until every partition has a leader.
+ * Throws if the broker refuses (other than "already exists").
+ */
+export async function createTopic(
+  name: string,
+  partitions: number,
+  options: { replicationFactor?: number; configs?: Record<string, string>; bootstrap?: string } =
+    {},
+): Promise<void> {
+  const connection = await adminConnection(options.bootstrap);
+  try {
+    const response = await connection.request(CreateTopics, connection.versionFor(CreateTopics), {
+      topics: [{
+        name,
+        numPartitions: partitions,
+        replicationFactor: options.replicationFactor ?? 1,
+        configs: Object.entries(options.configs ?? {}).map(([n, value]) => ({ name: n, value })),
+      }],
+      timeoutMs: 30000,
+      validateOnly: false,
+    }, 35000);
+    const result = response.topics[0];
+    if (result.errorCode !== 0 && result.errorCode !== 36) {
+      throw new Error(
+        `CreateTopics ${name}: error ${result.errorCode} ${result.errorMessage ?? ""}`,
+      );
+    }
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const md = await connection.request(Metadata, connection.versionFor(Metadata), {
+        topics: [{ name, topicId: null }],
+        allowAutoTopicCreation: false,
+        includeTopicAuthorizedOperations: false,
+      }, 10000);
+      const topic = md.topics.find((t) => t.name === name);
+      if (
+        topic && topic.errorCode === 0 && topic.partitions.length === partitions &&
+        topic.partitions.every((p) => p.leaderId >= 0)
+      ) return;
+      if (Date.now() > deadline) throw new Error(`topic ${name} has no leaders after 30 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    connection.close();
+  }
+}
+
+/** One record as Kafka's Java consumer read it. */
+export interface ConsumedRecord {
+  /** Partition. */
+  p: number;
+  /** Offset. */
+  o: number;
+  /** Timestamp (ms). */
+  t: number;
+  /** Timestamp type. */
+  tt: string;
+  /** Key, base64, or null. */
+  k: string | null;
+  /** Value, base64, or null. */
+  v: string | null;
+  /** Headers: [key, base64 value or null]. */
+  h: [string, string | null][];
+}
+
+let classpath: Promise<string> | null = null;
+
+function run(cmd: string, args: string[], maxBuffer = 1 << 30): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { cwd: repo, maxBuffer }, (error, stdout, stderr) => {
+      if (error) {
+        reject(
+          new Error(`${cmd} ${args.slice(0, 3).join(" ")} failed: ${error.message}\n${stderr}`),
+        );
+      } else resolve(stdout);
+    });
+  });
+}
+
+/**
+ * Reads `expected` records of `topic` from the beginning with Kafka's own
+ * `KafkaConsumer` (tests/support/ReadBack.java): offsets ascend within a partition,
+ * partitions interleaved.
+ */
+export async function readBack(
+  topic: string,
+  expected: number,
+  bootstrap = BOOTSTRAP,
+): Promise<ConsumedRecord[]> {
+  classpath ??= run("bash", ["scripts/kafka.sh", "classpath"]).then((s) => s.trim());
+  const out = await run("java", [
+    "-Xmx512m",
+    "-cp",
+    await classpath,
+    "tests/support/ReadBack.java",
+    bootstrap,
+    topic,
+    String(expected),
+    "120000",
+  ]);
+  return out.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
+}
+
+/** Base64 of bytes (or null), as ReadBack prints them. */
+export function b64(bytes: Uint8Array | null): string | null {
+  if (bytes === null) return null;
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
