@@ -194,6 +194,7 @@ export class Reader {
 
   /** Skips `n` bytes. */
   skip(n: number): void {
+    if (!(n >= 0)) throw new ProtocolError(`invalid skip length ${n}`);
     this.#need(n, "skipped bytes");
     this.offset += n;
   }

@@ -22,6 +22,7 @@ export const MAX_VARINT_BYTES = 5;
 /** Largest byte count of a zigzag 64-bit varint. */
 export const MAX_VARLONG_BYTES = 10;
 
+const TWO_POW_32 = 4294967296;
 /** Numbers with |v| below this zigzag exactly in float arithmetic (2v + 1 < 2^53). */
 const FLOAT_ZIGZAG_LIMIT = 4503599627370496; // 2^52
 const INT64_MIN = -(1n << 63n);
@@ -67,13 +68,10 @@ export function sizeOfVarlong(v: number | bigint): number {
     if ((v | 0) === v) return sizeOfVarint(v);
     if (v < FLOAT_ZIGZAG_LIMIT && v > -FLOAT_ZIGZAG_LIMIT) {
       assertInteger(v);
-      let z = v >= 0 ? v * 2 : -v * 2 - 1;
-      let n = 1;
-      while (z >= 128) {
-        z = Math.floor(z / 128);
-        n++;
-      }
-      return n;
+      // |v| ≥ 2^31 here, so the zigzag value has a non-zero high word.
+      const hi = Math.floor((v >= 0 ? v * 2 : -v * 2 - 1) / TWO_POW_32);
+      const bits = 64 - Math.clz32(hi);
+      return Math.ceil(bits / 7);
     }
     v = toBigInt64(v);
   }
@@ -128,13 +126,17 @@ export function writeVarlong(
     if ((v | 0) === v) return writeVarint(buf, pos, v);
     if (v < FLOAT_ZIGZAG_LIMIT && v > -FLOAT_ZIGZAG_LIMIT) {
       assertInteger(v);
-      let z = v >= 0 ? v * 2 : -v * 2 - 1;
-      while (z >= 128) {
-        const low = z % 128;
-        buf[pos++] = low | 0x80;
-        z = (z - low) / 128;
+      // Zigzag in float arithmetic (exact below 2^53), then 7-bit groups
+      // from the two 32-bit halves with integer operations.
+      const z = v >= 0 ? v * 2 : -v * 2 - 1;
+      let hi = Math.floor(z / TWO_POW_32);
+      let lo = (z - hi * TWO_POW_32) >>> 0;
+      while (hi !== 0 || lo >= 0x80) {
+        buf[pos++] = (lo & 0x7f) | 0x80;
+        lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+        hi >>>= 7;
       }
-      buf[pos++] = z;
+      buf[pos++] = lo;
       return pos;
     }
     v = toBigInt64(v);

@@ -5,7 +5,7 @@
  */
 
 import { encodeUtf8Into, utf8Length } from "./utf8.ts";
-import { sizeOfUvarint, sizeOfVarlong, writeUvarint, writeVarint, writeVarlong } from "./varint.ts";
+import { sizeOfVarlong, writeUvarint, writeVarint, writeVarlong } from "./varint.ts";
 
 const INT16_MAX = 0x7fff;
 const UINT32_MAX = 0xffffffff;
@@ -222,10 +222,7 @@ export class Writer {
       const body = new Writer(64);
       field.write(body);
       const bytes = body.finish();
-      this.uvarint(field.tag);
-      this.#ensure(sizeOfUvarint(bytes.length) + bytes.length);
-      this.uvarint(bytes.length);
-      this.raw(bytes);
+      this.uvarint(field.tag).uvarint(bytes.length).raw(bytes);
     }
     return this;
   }

@@ -1,0 +1,186 @@
+/**
+ * End-to-end producer benchmark shaped like Kafka's `ProducerPerformance`
+ * (`kafka-producer-perf-test`): sends N records of a fixed size to a real
+ * broker and reports throughput and send → acknowledgement latency.
+ * Runs on Deno and on Bun.
+ *
+ *   deno run -A bench/perf.ts --num-records 1000000 --record-size 100
+ *   bun bench/perf.ts --mode pipe --acks 1
+ *
+ * Options: --bootstrap (127.0.0.1:9092), --topic (perf-<random>, created),
+ * --num-records (1000000), --record-size (100), --partitions (6, for a
+ * created topic), --acks (all), --idempotence (true), --linger-ms (5),
+ * --batch-size (16384), --mode send|sync|pipe (send: concurrent send(),
+ * sync: await each send, pipe: pipeTo(producer.writable)), --json.
+ *
+ * @module
+ */
+import { Producer, type ProducerRecord } from "../mod.ts";
+import { createTopic } from "../tests/support/cluster.ts";
+
+const args = parseArgs(globalThis.process?.argv.slice(2) ?? []);
+const bootstrap = args.get("bootstrap") ?? "127.0.0.1:9092";
+const numRecords = Number(args.get("num-records") ?? 1_000_000);
+const recordSize = Number(args.get("record-size") ?? 100);
+const partitions = Number(args.get("partitions") ?? 6);
+const mode = args.get("mode") ?? "send";
+const acks = (args.get("acks") ?? "all") as "all";
+const topic = args.get("topic") ??
+  `perf-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+if (!["send", "sync", "pipe"].includes(mode)) throw new Error(`--mode must be send, sync or pipe`);
+
+if (!args.has("topic")) await createTopic(topic, partitions, { bootstrap });
+
+const producer = new Producer({
+  bootstrapServers: bootstrap,
+  acks: acks === "all" ? "all" : (Number(acks) as 0 | 1),
+  enableIdempotence: (args.get("idempotence") ?? "true") === "true",
+  lingerMs: Number(args.get("linger-ms") ?? 5),
+  batchSize: Number(args.get("batch-size") ?? 16384),
+});
+
+// One payload, like ProducerPerformance without --payload-file.
+const payload = new Uint8Array(recordSize);
+for (let i = 0; i < recordSize; i++) payload[i] = 65 + (i % 26);
+const record: ProducerRecord = { topic, value: payload };
+
+const latencies = new Float64Array(numRecords);
+let acked = 0;
+let failed = 0;
+let firstError: unknown = null;
+let peakRss = 0;
+const start = performance.now();
+
+const rss = () => globalThis.process?.memoryUsage?.().rss ?? 0;
+const progress = setInterval(() => {
+  peakRss = Math.max(peakRss, rss());
+  const s = (performance.now() - start) / 1000;
+  const m = producer.metrics();
+  console.error(
+    `${acked} records acked, ${(acked / s).toFixed(0)} records/sec (${
+      (acked * recordSize / s / 1048576).toFixed(2)
+    } MB/sec), ${m.requestsInFlight} requests in flight, buffer ${
+      ((1 - m.bufferAvailableBytes / 33554432) * 100).toFixed(0)
+    }% used`,
+  );
+}, 2000);
+
+function onAck(sentAt: number, i: number) {
+  latencies[i] = performance.now() - sentAt;
+  acked++;
+}
+function onError(error: unknown) {
+  failed++;
+  firstError ??= error;
+}
+
+const window = Math.floor(32 * 1048576 / (recordSize + 30));
+if (mode === "sync") {
+  for (let i = 0; i < numRecords; i++) {
+    const t = performance.now();
+    try {
+      await producer.send(record);
+      onAck(t, i);
+    } catch (e) {
+      onError(e);
+    }
+  }
+} else if (mode === "send") {
+  const all: Promise<void>[] = [];
+  for (let i = 0; i < numRecords; i++) {
+    const t = performance.now();
+    all.push(producer.send(record).then(() => onAck(t, i), onError));
+    // Block like Java's send() does when buffer.memory is full: wait while
+    // more records are unacknowledged than the buffer holds.
+    while (i - acked - failed > window) await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(all);
+} else {
+  const sentAt = new Float64Array(numRecords);
+  let i = 0;
+  const source = new ReadableStream<ProducerRecord>({
+    pull(controller) {
+      for (let n = 0; n < 1024 && i < numRecords; n++) {
+        sentAt[i++] = performance.now();
+        controller.enqueue(record);
+      }
+      if (i >= numRecords) controller.close();
+    },
+  }, { highWaterMark: 0 });
+  let j = 0;
+  const tap = new TransformStream<ProducerRecord, ProducerRecord>();
+  // Latency through the writable: each write resolves on its acknowledgement.
+  const writer = producer.writable.getWriter();
+  const reader = source.pipeThrough(tap).getReader();
+  const writes: Promise<void>[] = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    await writer.ready;
+    const k = j++;
+    writes.push(writer.write(value).then(() => onAck(sentAt[k], k), onError));
+  }
+  await Promise.all(writes);
+  await writer.close();
+}
+await producer.flush();
+const elapsed = (performance.now() - start) / 1000;
+clearInterval(progress);
+peakRss = Math.max(peakRss, rss());
+const metrics = producer.metrics();
+await producer.close();
+
+const sorted = latencies.subarray(0, numRecords).slice().sort();
+const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const avg = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+const result = {
+  runtime: "Bun" in globalThis ? "bun" : "deno",
+  mode,
+  records: numRecords,
+  recordSize,
+  acked,
+  failed,
+  recordsPerSec: acked / elapsed,
+  mbPerSec: acked * recordSize / elapsed / 1048576,
+  avgMs: avg,
+  maxMs: sorted[sorted.length - 1],
+  p50: pct(0.5),
+  p95: pct(0.95),
+  p99: pct(0.99),
+  p999: pct(0.999),
+  peakRssMb: peakRss / 1048576,
+  recordsPerRequest: metrics.recordsPerRequest,
+  recordsPerBatch: metrics.recordsPerBatch,
+};
+if (args.has("json")) {
+  console.log(JSON.stringify(result));
+} else {
+  console.log(
+    `${acked} records sent, ${result.recordsPerSec.toFixed(1)} records/sec (${
+      result.mbPerSec.toFixed(2)
+    } MB/sec), ${avg.toFixed(2)} ms avg latency, ${result.maxMs.toFixed(2)} ms max latency, ${
+      result.p50.toFixed(0)
+    } ms 50th, ${result.p95.toFixed(0)} ms 95th, ${result.p99.toFixed(0)} ms 99th, ${
+      result.p999.toFixed(0)
+    } ms 99.9th; ${result.recordsPerBatch.toFixed(0)} records/batch, ${
+      result.recordsPerRequest.toFixed(0)
+    } records/request, peak RSS ${result.peakRssMb.toFixed(0)} MiB`,
+  );
+}
+if (failed > 0) {
+  console.error(`${failed} records failed; first error:`, firstError);
+  globalThis.process?.exit?.(1);
+}
+
+function parseArgs(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith("--")) throw new Error(`unexpected argument ${a}`);
+    const eq = a.indexOf("=");
+    if (eq > 0) out.set(a.slice(2, eq), a.slice(eq + 1));
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) out.set(a.slice(2), argv[++i]);
+    else out.set(a.slice(2), "true");
+  }
+  return out;
+}
