@@ -157,7 +157,10 @@ export class Producer {
    * record is acknowledged (rejects if it failed), but records are appended
    * to batches as soon as they are written — in the queuing strategy's
    * `size()` — so batching survives a stream that is written one chunk at a
-   * time. The stream's high-water mark is `bufferMemory` bytes. Closing the
+   * time. The stream's high-water mark is half of `bufferMemory` (counted in
+   * approximate record bytes): batches carry headers and are sent part-full,
+   * so this leaves the pool room and lets the stream's backpressure act
+   * before `send` would have to wait for memory. Closing the
    * stream flushes and closes the producer; use `pipeTo(w, { preventClose:
    * true })` to keep it open.
    */
@@ -178,7 +181,7 @@ export class Producer {
         close: () => this.close(),
         abort: () => this.close(),
       }, {
-        highWaterMark: this.#config.bufferMemory,
+        highWaterMark: this.#config.bufferMemory / 2,
         size: (record) => {
           const result = this.send(record);
           result.catch(noop);

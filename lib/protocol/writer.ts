@@ -40,7 +40,7 @@ export class Writer {
 
   /** Creates a writer whose buffer starts with `initialCapacity` bytes (default 256). */
   constructor(initialCapacity = 256) {
-    this.#buf = new Uint8Array(Math.max(16, initialCapacity));
+    this.#buf = new Uint8Array(initialCapacity > 16 ? Math.ceil(initialCapacity) : 16);
     this.#view = new DataView(this.#buf.buffer);
   }
 
