@@ -253,7 +253,13 @@ export class Sender {
 
   #sendProduce(connection: Connection, batches: ProducerBatch[], nowMs: number): void {
     const { config, metrics } = this.#p;
-    let version = connection.versionFor(Produce);
+    let version: number;
+    try {
+      version = connection.versionFor(Produce);
+    } catch (error) {
+      for (const batch of batches) this.#fail(batch, error as KafkaError, false);
+      return;
+    }
     const byTopic = new Map<string, ProduceRequest["topics"][number]>();
     let records = 0;
     for (const batch of batches) {
