@@ -146,11 +146,6 @@ export class Connection {
     return this.#queue.length - this.#queueHead;
   }
 
-  /** Whether the connection is closed (see {@link Connection.closed} for why). */
-  get isClosed(): boolean {
-    return this.#closeReason !== null;
-  }
-
   /**
    * The highest version of `api` both sides support.
    * @throws {KafkaError} UNSUPPORTED_VERSION when the ranges do not overlap.

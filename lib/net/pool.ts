@@ -19,7 +19,6 @@ interface Slot {
   connecting: Promise<Connection> | null;
   failures: number;
   retryAtMs: number;
-  lastError: KafkaClientError | null;
 }
 
 /** Opens, caches and reopens {@link Connection}s by `host:port`. */
@@ -59,11 +58,6 @@ export class ConnectionPool {
     return this.#slots.get(address)?.retryAtMs ?? 0;
   }
 
-  /** The error of the last failed connect to `address`, if any. */
-  lastError(address: string): KafkaClientError | null {
-    return this.#slots.get(address)?.lastError ?? null;
-  }
-
   /** Resolves with an open connection to `address`, connecting if needed. */
   get(address: string): Promise<Connection> {
     const slot = this.#slot(address);
@@ -81,7 +75,7 @@ export class ConnectionPool {
   #slot(address: string): Slot {
     let slot = this.#slots.get(address);
     if (!slot) {
-      slot = { connection: null, connecting: null, failures: 0, retryAtMs: 0, lastError: null };
+      slot = { connection: null, connecting: null, failures: 0, retryAtMs: 0 };
       this.#slots.set(address, slot);
     }
     return slot;
@@ -103,11 +97,9 @@ export class ConnectionPool {
         }
         slot.connection = connection;
         slot.failures = 0;
-        slot.lastError = null;
-        connection.closed.then((reason) => {
+        connection.closed.then(() => {
           if (slot.connection === connection) {
             slot.connection = null;
-            slot.lastError = reason;
             this.#backoff(slot);
           }
           this.#onChange();
@@ -117,12 +109,11 @@ export class ConnectionPool {
       },
       (error) => {
         slot.connecting = null;
-        slot.lastError = error instanceof KafkaClientError
-          ? error
-          : new NetworkError(`cannot connect to ${address}`, { cause: error });
         this.#backoff(slot);
         this.#onChange();
-        throw slot.lastError;
+        throw error instanceof KafkaClientError
+          ? error
+          : new NetworkError(`cannot connect to ${address}`, { cause: error });
       },
     );
     return slot.connecting;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { RecordBatchBuilder } from "../protocol/record_batch.ts";
+import { RECORD_BATCH_OVERHEAD, RecordBatchBuilder } from "../protocol/record_batch.ts";
 import { type PartitionQueue, ProducerBatch } from "./batch.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 import type { ProducerConfig } from "./config.ts";
@@ -39,7 +39,8 @@ export interface DrainPolicy {
 
 /** Size of a batch with a single record at most this big. */
 export function batchSizeFor(record: EncodedRecord): number {
-  return 61 + RecordBatchBuilder.recordSizeUpperBound(record.key, record.value, record.headers);
+  return RECORD_BATCH_OVERHEAD +
+    RecordBatchBuilder.recordSizeUpperBound(record.key, record.value, record.headers);
 }
 
 /** Per-partition batch queues plus the buffer pool they draw from. */

@@ -4,7 +4,11 @@
  *
  * @module
  */
-import { RecordBatchBuilder, type RecordHeaderBytes } from "../protocol/record_batch.ts";
+import {
+  RECORD_BATCH_OVERHEAD,
+  RecordBatchBuilder,
+  type RecordHeaderBytes,
+} from "../protocol/record_batch.ts";
 import type { RecordMetadata } from "./record.ts";
 
 /** The deque of batches of one partition, oldest first. */
@@ -170,7 +174,8 @@ export class ProducerBatch {
       ) {
         const size = Math.max(
           batchSize,
-          61 + RecordBatchBuilder.recordSizeUpperBound(r.key, r.value, r.headers),
+          RECORD_BATCH_OVERHEAD +
+            RecordBatchBuilder.recordSizeUpperBound(r.key, r.value, r.headers),
         );
         current = new ProducerBatch(this.queue, new Uint8Array(size), this.createdMs);
         current.pooled = false;

@@ -41,11 +41,6 @@ export class IdempotenceManager {
   /** Epoch bumps done so far (reported in the producer's metrics). */
   epochBumps = 0;
 
-  /** The current producer id and epoch, or null before InitProducerId. */
-  get producerIdAndEpoch(): ProducerIdAndEpoch | null {
-    return this.#pid;
-  }
-
   /** Whether a new producer id must be fetched before anything is sent. */
   get needsProducerId(): boolean {
     return this.#pid === null;
