@@ -1,0 +1,96 @@
+/**
+ * The accumulator and idempotence bookkeeping without a broker: batching,
+ * readiness, drain limits, sequence numbers and retry order.
+ */
+import assert from "node:assert/strict";
+import { RecordAccumulator } from "../../lib/producer/accumulator.ts";
+import { BufferPool } from "../../lib/producer/buffer_pool.ts";
+import { resolveConfig } from "../../lib/producer/config.ts";
+import { IdempotenceManager } from "../../lib/producer/idempotence.ts";
+import { encodeRecord } from "../../lib/producer/record.ts";
+
+const config = resolveConfig({ bootstrapServers: "x:1", batchSize: 1024, lingerMs: 50 });
+const leaders = { leaderFor: () => 1 };
+const noMute = () => false;
+
+function setup() {
+  const pool = new BufferPool(64 * 1024, config.batchSize);
+  let wakeups = 0;
+  const acc = new RecordAccumulator(config, pool, () => wakeups++);
+  return { acc, pool, wakeups: () => wakeups };
+}
+
+function rec(value: string, partition = 0) {
+  return encodeRecord({ topic: "t", value, partition }, 1000);
+}
+
+Deno.test("records share a batch until it is full; a full batch is ready before lingerMs", () => {
+  const { acc, wakeups } = setup();
+  for (let i = 0; i < 5; i++) assert.ok(acc.tryAppend(rec("x".repeat(100)), 0, 0));
+  const queue = acc.queue("t", 0);
+  assert.equal(queue.batches.length, 1);
+  assert.equal(queue.batches[0].recordCount, 5);
+  assert.equal(wakeups(), 1, "the sender is woken per new batch, not per record");
+  let ready = acc.ready(leaders, 10, noMute);
+  assert.equal(ready.readyNodes.size, 0, "not ready before lingerMs");
+  assert.equal(ready.nextReadyCheckDelayMs, 40);
+  for (let i = 0; i < 10; i++) acc.tryAppend(rec("x".repeat(100)), 0, 0);
+  assert.equal(queue.batches.length, 2);
+  ready = acc.ready(leaders, 10, noMute);
+  assert.deepEqual([...ready.readyNodes], [1], "a full batch is ready at once");
+});
+
+Deno.test("an exhausted pool makes tryAppend return null", () => {
+  const pool = new BufferPool(2048, 1024);
+  const acc = new RecordAccumulator(config, pool, () => {});
+  assert.ok(acc.tryAppend(rec("a".repeat(900), 0), 0, 0));
+  assert.ok(acc.tryAppend(rec("b".repeat(900), 1), 1, 0));
+  assert.equal(acc.tryAppend(rec("c".repeat(900), 2), 2, 0), null);
+});
+
+Deno.test("idempotence: sequences at drain, one batch in line while a partition retries", () => {
+  const { acc } = setup();
+  const idem = new IdempotenceManager();
+  idem.setProducerId({ producerId: 7n, epoch: 0 });
+  for (let i = 0; i < 30; i++) acc.tryAppend(rec("y".repeat(100)), 0, 0);
+  const queue = acc.queue("t", 0);
+  const policy = { canSend: (b: never) => idem.canSend(b), onDrain: (b: never) => idem.onDrain(b) };
+  const first = acc.drain(1, [queue], policy, 100);
+  const second = acc.drain(1, [queue], policy, 100);
+  assert.equal(first.length, 1);
+  assert.equal(first[0].baseSequence, 0);
+  assert.equal(second[0].baseSequence, first[0].recordCount, "next batch continues the sequence");
+  // Both come back with a retriable error: re-enqueued in sequence order.
+  acc.reenqueue(second[0], 200);
+  acc.reenqueue(first[0], 200);
+  assert.deepEqual(queue.batches.slice(0, 2), [first[0], second[0]]);
+  const retry = acc.drain(1, [queue], policy, 200);
+  assert.deepEqual(retry, [first[0]], "the first in line goes");
+  assert.deepEqual(acc.drain(1, [queue], policy, 200), [], "the next waits for it");
+  idem.onSuccess(first[0]);
+  assert.deepEqual(acc.drain(1, [queue], policy, 200), [second[0]]);
+});
+
+Deno.test("idempotence: a definitive failure bumps the epoch and restarts sequences", () => {
+  const { acc } = setup();
+  const idem = new IdempotenceManager();
+  idem.setProducerId({ producerId: 7n, epoch: 3 });
+  for (let i = 0; i < 30; i++) acc.tryAppend(rec("z".repeat(100)), 0, 0);
+  const queue = acc.queue("t", 0);
+  const policy = { canSend: (b: never) => idem.canSend(b), onDrain: (b: never) => idem.onDrain(b) };
+  const [a] = acc.drain(1, [queue], policy, 0);
+  const [b] = acc.drain(1, [queue], policy, 0);
+  idem.onFailure(a, false);
+  assert.equal(idem.maybeBumpEpoch(), false);
+  assert.equal(idem.epochBumps, 1);
+  assert.equal(b.producerEpoch, 4, "the unsettled batch moves to the new epoch");
+  assert.equal(b.baseSequence, 0, "and restarts at sequence 0");
+  // A new batch continues after it, so the broker can only accept it after b.
+  const [c] = acc.drain(1, [queue], policy, 0);
+  assert.equal(c.producerEpoch, 4);
+  assert.equal(c.baseSequence, b.recordCount);
+  idem.onSuccess(b);
+  idem.onSuccess(c);
+  const [d] = acc.drain(1, [queue], policy, 0);
+  assert.equal(d.baseSequence, b.recordCount + c.recordCount);
+});
