@@ -38,6 +38,7 @@ const DUPLICATE_SEQUENCE_NUMBER = 46;
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const UNKNOWN_PRODUCER_ID = 59;
 const NETWORK_EXCEPTION = 13;
+const utf8 = new TextEncoder();
 /** Longest sleep while batches are waiting (expiry is checked at least this often). */
 const MAX_POLL_MS = 250;
 
@@ -450,7 +451,7 @@ export class Sender {
           timestamp: Number(r.timestamp),
           key: r.key,
           value: r.value,
-          headers: r.headers.map(([k, v]) => [new TextEncoder().encode(k), v] as const),
+          headers: r.headers.map(([k, v]) => [utf8.encode(k), v] as const),
         })),
       Math.max(Math.floor(batch.sizeInBytes / 2), 1),
     );

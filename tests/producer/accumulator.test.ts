@@ -48,13 +48,18 @@ Deno.test("an exhausted pool makes tryAppend return null", () => {
   assert.equal(acc.tryAppend(rec("c".repeat(900), 2), 2, 0), null);
 });
 
-Deno.test("idempotence: sequences at drain, one batch in line while a partition retries", () => {
+/** 30 records of ~100 B queued for partition 0, with idempotence at `epoch`. */
+function idempotentSetup(epoch: number) {
   const { acc } = setup();
   const idem = new IdempotenceManager();
-  idem.setProducerId({ producerId: 7n, epoch: 0 });
+  idem.setProducerId({ producerId: 7n, epoch });
   for (let i = 0; i < 30; i++) acc.tryAppend(rec("y".repeat(100)), 0, 0);
-  const queue = acc.queue("t", 0);
   const policy = { canSend: (b: never) => idem.canSend(b), onDrain: (b: never) => idem.onDrain(b) };
+  return { acc, idem, queue: acc.queue("t", 0), policy };
+}
+
+Deno.test("idempotence: sequences at drain, one batch in line while a partition retries", () => {
+  const { acc, idem, queue, policy } = idempotentSetup(0);
   const first = acc.drain(1, [queue], policy, 100);
   const second = acc.drain(1, [queue], policy, 100);
   assert.equal(first.length, 1);
@@ -72,12 +77,7 @@ Deno.test("idempotence: sequences at drain, one batch in line while a partition 
 });
 
 Deno.test("idempotence: a definitive failure bumps the epoch and restarts sequences", () => {
-  const { acc } = setup();
-  const idem = new IdempotenceManager();
-  idem.setProducerId({ producerId: 7n, epoch: 3 });
-  for (let i = 0; i < 30; i++) acc.tryAppend(rec("z".repeat(100)), 0, 0);
-  const queue = acc.queue("t", 0);
-  const policy = { canSend: (b: never) => idem.canSend(b), onDrain: (b: never) => idem.onDrain(b) };
+  const { acc, idem, queue, policy } = idempotentSetup(3);
   const [a] = acc.drain(1, [queue], policy, 0);
   const [b] = acc.drain(1, [queue], policy, 0);
   idem.onFailure(a, false);
