@@ -24,7 +24,9 @@
 #
 # Environment: KAFKA_VERSION (default 4.1.1), KAFKA_CACHE (jar cache, default
 # <repo>/.cache/kafka-$KAFKA_VERSION), KAFKA_RUN_DIR (default <repo>/.cache/run),
-# KAFKA_START_TIMEOUT (seconds, default 90), KAFKA_HEAP (default 512m),
+# KAFKA_PORT_BASE (first node's port, default 9092; a second cluster needs its
+# own KAFKA_PORT_BASE and KAFKA_RUN_DIR), KAFKA_START_TIMEOUT (seconds, default
+# 90), KAFKA_HEAP (default 512m),
 # KAFKA_TOOL_HEAP (default 256m), KAFKA_TOOL_OPTS (extra JVM flags for `java`),
 # KAFKA_SERVER_OPTS (extra JVM flags for the nodes), KAFKA_BROKER_PROPS (extra
 # server.properties entries for `up`, whitespace-separated key=value).
@@ -36,6 +38,7 @@ KAFKA_CACHE="${KAFKA_CACHE:-$ROOT/.cache/kafka-$KAFKA_VERSION}"
 RUN_DIR="${KAFKA_RUN_DIR:-$ROOT/.cache/run}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 HEAP="${KAFKA_HEAP:-512m}"
+PORT_BASE="${KAFKA_PORT_BASE:-9092}"
 TOOL_HEAP="${KAFKA_TOOL_HEAP:-256m}"
 LOG4J_SLF4J_VERSION="2.24.3"
 SLF4J_VERSION="1.7.36"
@@ -170,8 +173,8 @@ classpath() {
 # --------------------------------------------------------------- nodes -----
 
 node_dir() { echo "$RUN_DIR/node-$1"; }
-node_port() { echo $((9090 + 2 * $1)); }       # 1 -> 9092, 2 -> 9094, 3 -> 9096
-node_cport() { echo $((9091 + 2 * $1)); }      # 1 -> 9093, 2 -> 9095, 3 -> 9097
+node_port() { echo $((PORT_BASE - 2 + 2 * $1)); }    # 1 -> 9092, 2 -> 9094, 3 -> 9096
+node_cport() { echo $((PORT_BASE - 1 + 2 * $1)); }   # 1 -> 9093, 2 -> 9095, 3 -> 9097
 brokers_count() { [[ -f "$RUN_DIR/brokers" ]] && cat "$RUN_DIR/brokers" || echo 0; }
 
 bootstrap() {
