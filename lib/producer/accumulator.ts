@@ -6,7 +6,7 @@
  * @module
  */
 import { RECORD_BATCH_OVERHEAD, RecordBatchBuilder } from "../protocol/record_batch.ts";
-import { type PartitionQueue, ProducerBatch } from "./batch.ts";
+import { type PartitionQueue, ProducerBatch, type RecordFuture } from "./batch.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 import type { ProducerConfig } from "./config.ts";
 import type { EncodedRecord, RecordMetadata } from "./record.ts";
@@ -106,28 +106,62 @@ export class RecordAccumulator {
   }
 
   /**
-   * Like {@link RecordAccumulator.tryAppend}, waiting up to `maxBlockMs` for
-   * memory. Resolves once the record is in a batch, with its promise boxed
-   * (a bare promise would be adopted and resolve only on acknowledgement).
+   * Like {@link RecordAccumulator.tryAppend} for a record whose promise
+   * already exists. Returns whether it was appended.
    */
-  async append(
+  tryAppendFuture(
     record: EncodedRecord,
     partition: number,
-    maxBlockMs: number,
-    signal?: AbortSignal,
-  ): Promise<{ readonly result: Promise<RecordMetadata> }> {
-    const fast = this.tryAppend(record, partition, Date.now());
-    if (fast !== null) return { result: fast };
-    const size = Math.max(this.#config.batchSize, batchSizeFor(record));
-    const buffer = await this.#pool.allocate(size, maxBlockMs, signal);
+    nowMs: number,
+    future: RecordFuture,
+  ): boolean {
     const queue = this.queue(record.topic, partition);
     const last = queue.batches[queue.batches.length - 1];
-    const appended = last?.tryAppend(record.timestamp, record.key, record.value, record.headers);
-    if (appended) {
-      this.#pool.deallocate(buffer);
-      return { result: appended };
+    if (
+      last !== undefined &&
+      last.tryAppendFuture(record.timestamp, record.key, record.value, record.headers, future)
+    ) {
+      return true;
     }
-    return { result: this.#appendToNewBatch(queue, record, buffer, Date.now()) };
+    const buffer = this.#pool.tryAllocate(Math.max(this.#config.batchSize, batchSizeFor(record)));
+    if (buffer === null) return false;
+    this.#newBatch(queue, buffer, nowMs)
+      .tryAppendFuture(record.timestamp, record.key, record.value, record.headers, future);
+    return true;
+  }
+
+  /**
+   * Waits up to `maxBlockMs` (or until `signal` aborts) for the memory of a
+   * new batch big enough for `record`; pass it to
+   * {@link RecordAccumulator.appendWithBuffer}.
+   */
+  allocate(record: EncodedRecord, maxBlockMs: number, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.#pool.allocate(
+      Math.max(this.#config.batchSize, batchSizeFor(record)),
+      maxBlockMs,
+      signal,
+    );
+  }
+
+  /**
+   * Appends to the partition's open batch if the record fits there (giving
+   * `buffer` back to the pool), else to a new batch in `buffer`.
+   */
+  appendWithBuffer(
+    record: EncodedRecord,
+    partition: number,
+    buffer: Uint8Array,
+    nowMs: number,
+    future: RecordFuture,
+  ): void {
+    const queue = this.queue(record.topic, partition);
+    const last = queue.batches[queue.batches.length - 1];
+    const { timestamp, key, value, headers } = record;
+    if (last !== undefined && last.tryAppendFuture(timestamp, key, value, headers, future)) {
+      this.#pool.deallocate(buffer);
+      return;
+    }
+    this.#newBatch(queue, buffer, nowMs).tryAppendFuture(timestamp, key, value, headers, future);
   }
 
   /**
@@ -292,13 +326,18 @@ export class RecordAccumulator {
     buffer: Uint8Array,
     nowMs: number,
   ): Promise<RecordMetadata> {
+    return this.#newBatch(queue, buffer, nowMs)
+      .tryAppend(record.timestamp, record.key, record.value, record.headers)!;
+  }
+
+  /** Closes the partition's open batch and opens a new one in `buffer`. */
+  #newBatch(queue: PartitionQueue, buffer: Uint8Array, nowMs: number): ProducerBatch {
     const last = queue.batches[queue.batches.length - 1];
     if (last !== undefined) last.closed = true;
     const batch = new ProducerBatch(queue, buffer, nowMs);
-    const appended = batch.tryAppend(record.timestamp, record.key, record.value, record.headers)!;
     queue.batches.push(batch);
     this.#incomplete.add(batch);
     this.#onNewBatch();
-    return appended;
+    return batch;
   }
 }

@@ -23,6 +23,14 @@ export interface PartitionQueue {
   inFlight: number;
 }
 
+/** The two ends of a record's promise, kept by its batch until the broker answers. */
+export interface RecordFuture {
+  /** Settles the record's promise with where it was written. */
+  readonly resolve: (metadata: RecordMetadata) => void;
+  /** Settles the record's promise with why it failed. */
+  readonly reject: (error: Error) => void;
+}
+
 /** No sequence number assigned yet. */
 export const NO_SEQUENCE = -1;
 
@@ -101,16 +109,43 @@ export class ProducerBatch {
     value: Uint8Array | null,
     headers: readonly RecordHeaderBytes[],
   ): Promise<RecordMetadata> | null {
-    if (this.closed) return null;
-    if (this.builder.tryAppend(timestamp, key, value, headers) < 0) {
-      this.closed = true;
-      return null;
-    }
-    this.#timestamps.push(timestamp);
+    if (!this.#appendBytes(timestamp, key, value, headers)) return null;
     return new Promise<RecordMetadata>((resolve, reject) => {
       this.#resolves.push(resolve);
       this.#rejects.push(reject);
     });
+  }
+
+  /**
+   * Like {@link ProducerBatch.tryAppend} for a record whose promise already
+   * exists: `future` settles with the batch. Returns whether it fit.
+   */
+  tryAppendFuture(
+    timestamp: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeaderBytes[],
+    future: RecordFuture,
+  ): boolean {
+    if (!this.#appendBytes(timestamp, key, value, headers)) return false;
+    this.#resolves.push(future.resolve);
+    this.#rejects.push(future.reject);
+    return true;
+  }
+
+  #appendBytes(
+    timestamp: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeaderBytes[],
+  ): boolean {
+    if (this.closed) return false;
+    if (this.builder.tryAppend(timestamp, key, value, headers) < 0) {
+      this.closed = true;
+      return false;
+    }
+    this.#timestamps.push(timestamp);
+    return true;
   }
 
   /** The batch's bytes with its current producer state, ready for a Produce request. */

@@ -12,6 +12,7 @@ import { defaultTransport } from "../net/runtime.ts";
 import { batchSizeFor, RecordAccumulator } from "./accumulator.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type ProducerConfig, type ProducerOptions, resolveConfig } from "./config.ts";
+import type { RecordFuture } from "./batch.ts";
 import { IdempotenceManager } from "./idempotence.ts";
 import { ProducerMetadata, type TopicMetadata } from "./metadata.ts";
 import { MetricCounters, type ProducerMetrics } from "./metrics.ts";
@@ -78,8 +79,10 @@ export class Producer {
   #counters = new MetricCounters();
   #sticky: StickyPartitioner;
   #closing: Promise<void> | null = null;
-  #appendTail: Promise<void> | null = null;
-  #pendingAppends = 0;
+  /** Sends waiting for metadata or memory, in call order; later sends queue behind them. */
+  #blocked: (BlockedSend | undefined)[] = [];
+  #blockedHead = 0;
+  #blockedDrain: Promise<void> | null = null;
   #writable: WritableStream<ProducerRecord> | null = null;
 
   /**
@@ -133,13 +136,14 @@ export class Producer {
     if (signal?.aborted) return Promise.reject(signal.reason);
     let encoded: EncodedRecord;
     try {
-      encoded = encodeRecord(record, Date.now());
+      const now = Date.now();
+      encoded = encodeRecord(record, now);
       this.#checkSize(encoded);
-      if (this.#pendingAppends === 0) {
+      if (this.#blockedDrain === null) {
         const topic = this.#metadata.topic(encoded.topic);
         if (topic !== undefined) {
           const partition = this.#partition(encoded, topic);
-          const appended = this.#accumulator.tryAppend(encoded, partition, Date.now());
+          const appended = this.#accumulator.tryAppend(encoded, partition, now);
           if (appended !== null) {
             this.#onAppended(encoded, partition, topic);
             return appended;
@@ -149,7 +153,7 @@ export class Producer {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#appendInOrder(encoded, signal);
+    return this.#block(encoded, signal);
   }
 
   /**
@@ -199,7 +203,7 @@ export class Producer {
    * are reported through each record's own promise.
    */
   async flush(): Promise<void> {
-    await this.#appendTail;
+    await this.#blockedDrain;
     await this.#accumulator.flush();
   }
 
@@ -238,7 +242,7 @@ export class Producer {
 
   async #close(timeoutMs: number | undefined): Promise<void> {
     const drain = (async () => {
-      await this.#appendTail;
+      await this.#blockedDrain;
       this.#accumulator.beginClose();
       await this.#accumulator.flush();
     })();
@@ -259,28 +263,56 @@ export class Producer {
     await drain.catch(noop);
   }
 
-  /** Appends after every earlier slow append, so records keep the order of `send` calls. */
-  #appendInOrder(encoded: EncodedRecord, signal: AbortSignal | undefined): Promise<RecordMetadata> {
-    const deadline = Date.now() + this.#config.maxBlockMs;
-    this.#pendingAppends++;
-    const appended = (this.#appendTail ?? Promise.resolve()).then(async () => {
-      const topic = await this.#metadata.waitForTopic(encoded.topic, deadline, signal);
-      const partition = this.#partition(encoded, topic);
-      const box = await this.#accumulator.append(
-        encoded,
-        partition,
-        Math.max(deadline - Date.now(), 0),
-        signal,
-      );
-      this.#onAppended(encoded, partition, topic);
-      return box;
+  /**
+   * Queues a send that must wait for its topic's metadata or for buffer
+   * memory (up to `maxBlockMs`, or until its signal aborts). Queued sends are
+   * appended one by one in call order, so records keep the order of `send`.
+   */
+  #block(record: EncodedRecord, signal: AbortSignal | undefined): Promise<RecordMetadata> {
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      const entry = new BlockedSend(record, Date.now() + this.#config.maxBlockMs, signal, {
+        resolve,
+        reject,
+      });
+      this.#blocked.push(entry);
+      this.#blockedDrain ??= this.#drainBlocked();
     });
-    const settled = appended.then(noop, noop);
-    this.#appendTail = settled;
-    settled.then(() => {
-      if (--this.#pendingAppends === 0) this.#appendTail = null;
-    });
-    return appended.then((box) => box.result);
+  }
+
+  async #drainBlocked(): Promise<void> {
+    const queue = this.#blocked;
+    while (this.#blockedHead < queue.length) {
+      const entry = queue[this.#blockedHead]!;
+      queue[this.#blockedHead++] = undefined;
+      if (entry.done) continue;
+      try {
+        await this.#appendBlocked(entry);
+      } catch (error) {
+        entry.fail(error as Error);
+      }
+    }
+    queue.length = 0;
+    this.#blockedHead = 0;
+    this.#blockedDrain = null;
+  }
+
+  async #appendBlocked(entry: BlockedSend): Promise<void> {
+    const { record, signal } = entry;
+    const topic = this.#metadata.topic(record.topic) ??
+      await this.#metadata.waitForTopic(record.topic, entry.deadline, signal);
+    if (entry.done) return;
+    const partition = this.#partition(record, topic);
+    if (!this.#accumulator.tryAppendFuture(record, partition, Date.now(), entry.future)) {
+      const remaining = Math.max(entry.deadline - Date.now(), 0);
+      const buffer = await this.#accumulator.allocate(record, remaining, signal);
+      if (entry.done) {
+        this.#pool.deallocate(buffer);
+        return;
+      }
+      this.#accumulator.appendWithBuffer(record, partition, buffer, Date.now(), entry.future);
+    }
+    entry.appended();
+    this.#onAppended(record, partition, topic);
   }
 
   #partition(record: EncodedRecord, topic: TopicMetadata): number {
@@ -334,6 +366,44 @@ export class Producer {
         `the record is ${size} bytes when serialized, larger than bufferMemory (${bufferMemory})`,
       );
     }
+  }
+}
+
+/** A send waiting in {@link Producer}'s queue for metadata or memory. */
+class BlockedSend {
+  /** Whether it was appended or failed (an abort can fail it while it waits in line). */
+  done = false;
+  #onAbort: (() => void) | null = null;
+
+  constructor(
+    readonly record: EncodedRecord,
+    readonly deadline: number,
+    readonly signal: AbortSignal | undefined,
+    readonly future: RecordFuture,
+  ) {
+    if (signal !== undefined) {
+      this.#onAbort = () => this.fail(signal.reason);
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  /** The record is in a batch: its batch settles it from now on. */
+  appended(): void {
+    this.done = true;
+    this.#forgetSignal();
+  }
+
+  /** Rejects the send, unless it was already appended or failed. */
+  fail(error: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.#forgetSignal();
+    this.future.reject(error);
+  }
+
+  #forgetSignal(): void {
+    if (this.#onAbort !== null) this.signal!.removeEventListener("abort", this.#onAbort);
+    this.#onAbort = null;
   }
 }
 

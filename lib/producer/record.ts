@@ -79,13 +79,7 @@ export function encodeRecord(record: ProducerRecord, nowMs: number): EncodedReco
     );
   }
   const { topic } = record;
-  if (typeof topic !== "string" || !VALID_TOPIC.test(topic) || topic === "." || topic === "..") {
-    throw new InvalidRecordError(
-      `invalid topic name ${
-        JSON.stringify(topic)
-      }: use 1 to 249 characters of a-z, A-Z, 0-9, '.', '_' and '-'`,
-    );
-  }
+  if (topic !== lastValidTopic) checkTopic(topic);
   let partition = -1;
   if (record.partition !== undefined) {
     if (
@@ -125,6 +119,20 @@ export function encodeRecord(record: ProducerRecord, nowMs: number): EncodedReco
     headers: record.headers === undefined ? NO_HEADERS : encodeHeaders(record.headers),
     source: record,
   };
+}
+
+/** The last topic name that passed {@link checkTopic} (most records go to one topic). */
+let lastValidTopic = "";
+
+function checkTopic(topic: unknown): void {
+  if (typeof topic !== "string" || !VALID_TOPIC.test(topic) || topic === "." || topic === "..") {
+    throw new InvalidRecordError(
+      `invalid topic name ${
+        JSON.stringify(topic)
+      }: use 1 to 249 characters of a-z, A-Z, 0-9, '.', '_' and '-'`,
+    );
+  }
+  lastValidTopic = topic;
 }
 
 function toBytes(value: unknown, what: string): Uint8Array | null {
