@@ -61,6 +61,8 @@ export class ProducerMetadata implements LeaderLookup {
   #signalUpdated!: () => void;
   #nextBroker = 0;
   #closed = false;
+  /** Counts the metadata responses applied. */
+  #version = 0;
 
   /**
    * @param onUpdate called after every refresh attempt (the sender may now
@@ -138,19 +140,31 @@ export class ProducerMetadata implements LeaderLookup {
 
   /**
    * The topic's metadata, refreshing until it is known, up to `deadlineMs`.
+   * With `partition` ≥ 0, a topic known with fewer partitions is refreshed
+   * once more (it may have grown) before the partition is refused.
    * @throws {TimeoutError} when the topic is not known by then (naming the
    * last error, e.g. UNKNOWN_TOPIC_OR_PARTITION or a refused connection).
    * @throws {KafkaError} when the broker says the topic cannot be used.
+   * @throws {InvalidRecordError} when the topic is invalid or `partition`
+   * is out of range after a refresh.
    */
   async waitForTopic(
     topic: string,
     deadlineMs: number,
     signal?: AbortSignal,
+    partition = -1,
   ): Promise<TopicMetadata> {
     this.#interest.add(topic);
+    const startVersion = this.#version;
     for (;;) {
       const known = this.#topics.get(topic);
-      if (known !== undefined && known.partitions.length > 0) return known;
+      const count = known?.partitions.length ?? 0;
+      if (count > 0 && partition < count) return known!;
+      if (count > 0 && this.#version !== startVersion) {
+        throw new InvalidRecordError(
+          `partition ${partition} is out of range: topic "${topic}" has ${count} partition(s)`,
+        );
+      }
       const error = this.#topicErrors.get(topic);
       if (error !== undefined && FATAL_TOPIC_ERRORS.has(error.code)) {
         if (error.code === 17) {
@@ -250,6 +264,7 @@ export class ProducerMetadata implements LeaderLookup {
   }
 
   #apply(response: MetadataResponse): void {
+    this.#version++;
     if (response.brokers.length > 0) {
       this.#brokers.clear();
       for (const b of response.brokers) this.#brokers.set(b.nodeId, `${b.host}:${b.port}`);

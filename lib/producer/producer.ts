@@ -141,7 +141,7 @@ export class Producer {
       this.#checkSize(encoded);
       if (this.#blockedDrain === null) {
         const topic = this.#metadata.topic(encoded.topic);
-        if (topic !== undefined) {
+        if (topic !== undefined && encoded.partition < topic.partitions.length) {
           const partition = this.#partition(encoded, topic);
           const appended = this.#accumulator.tryAppend(encoded, partition, now);
           if (appended !== null) {
@@ -298,8 +298,10 @@ export class Producer {
 
   async #appendBlocked(entry: BlockedSend): Promise<void> {
     const { record, signal } = entry;
-    const topic = this.#metadata.topic(record.topic) ??
-      await this.#metadata.waitForTopic(record.topic, entry.deadline, signal);
+    const known = this.#metadata.topic(record.topic);
+    const topic = known !== undefined && record.partition < known.partitions.length
+      ? known
+      : await this.#metadata.waitForTopic(record.topic, entry.deadline, signal, record.partition);
     if (entry.done) return;
     const partition = this.#partition(record, topic);
     if (!this.#accumulator.tryAppendFuture(record, partition, Date.now(), entry.future)) {
