@@ -131,6 +131,27 @@ export class RecordAccumulator {
   }
 
   /**
+   * Like {@link RecordAccumulator.tryAppend} for a record without a promise
+   * of its own; returns its batch (whose `outcome` tells its fate), or
+   * `null` when a new batch would have to wait for memory.
+   */
+  tryAppendUnwatched(
+    record: EncodedRecord,
+    partition: number,
+    nowMs: number,
+  ): ProducerBatch | null {
+    const queue = this.queue(record.topic, partition);
+    const { timestamp, key, value, headers } = record;
+    const last = queue.batches[queue.batches.length - 1];
+    if (last !== undefined && last.tryAppendUnwatched(timestamp, key, value, headers)) return last;
+    const buffer = this.#pool.tryAllocate(Math.max(this.#config.batchSize, batchSizeFor(record)));
+    if (buffer === null) return null;
+    const batch = this.#newBatch(queue, buffer, nowMs);
+    batch.tryAppendUnwatched(timestamp, key, value, headers);
+    return batch;
+  }
+
+  /**
    * Waits up to `maxBlockMs` (or until `signal` aborts) for the memory of a
    * new batch big enough for `record`; pass it to
    * {@link RecordAccumulator.appendWithBuffer}.

@@ -31,6 +31,10 @@ export interface RecordFuture {
   readonly reject: (error: Error) => void;
 }
 
+/** A future for records nobody waits on one by one (the writable stream waits on the batch). */
+const noop = () => {};
+const UNWATCHED: RecordFuture = { resolve: noop, reject: noop };
+
 /** No sequence number assigned yet. */
 export const NO_SEQUENCE = -1;
 
@@ -71,6 +75,9 @@ export class ProducerBatch {
   readonly settled: Promise<void>;
 
   #settle!: () => void;
+  #outcome: Promise<void> | null = null;
+  #succeed: () => void = noop;
+  #failOutcome: (error: Error) => void = noop;
   #resolves: ((metadata: RecordMetadata) => void)[] = [];
   #rejects: ((error: Error) => void)[] = [];
   #timestamps: number[] = [];
@@ -133,6 +140,35 @@ export class ProducerBatch {
     return true;
   }
 
+  /**
+   * Appends a record without a promise of its own: its fate is the batch's
+   * {@link ProducerBatch.outcome}. Returns whether it fit.
+   */
+  tryAppendUnwatched(
+    timestamp: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeaderBytes[],
+  ): boolean {
+    return this.tryAppendFuture(timestamp, key, value, headers, UNWATCHED);
+  }
+
+  /**
+   * Resolves when every record of the batch is acknowledged, rejects with
+   * the first failure (after a split: of any part). Never reported as an
+   * unhandled rejection.
+   */
+  get outcome(): Promise<void> {
+    if (this.#outcome === null) {
+      this.#outcome = new Promise<void>((resolve, reject) => {
+        this.#succeed = resolve;
+        this.#failOutcome = reject;
+      });
+      this.#outcome.catch(noop);
+    }
+    return this.#outcome;
+  }
+
   #appendBytes(
     timestamp: number,
     key: Uint8Array | null,
@@ -166,13 +202,16 @@ export class ProducerBatch {
     const timestamps = this.#timestamps;
     const known = baseOffset >= 0n;
     for (let i = 0; i < resolves.length; i++) {
-      resolves[i]({
+      const resolve = resolves[i];
+      if (resolve === noop) continue;
+      resolve({
         topic,
         partition,
         offset: known ? baseOffset + BigInt(i) : -1n,
         timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i],
       });
     }
+    this.#succeed();
     this.#release();
   }
 
@@ -181,6 +220,7 @@ export class ProducerBatch {
     if (this.done) return;
     this.done = true;
     for (const reject of this.#rejects) reject(error);
+    this.#failOutcome(error);
     this.#release();
   }
 
@@ -228,6 +268,9 @@ export class ProducerBatch {
     this.#rejects = [];
     this.#timestamps = [];
     Promise.all(out.map((b) => b.settled)).then(this.#settle);
+    if (this.#outcome !== null) {
+      Promise.all(out.map((b) => b.outcome)).then(this.#succeed, this.#failOutcome);
+    }
     return out;
   }
 

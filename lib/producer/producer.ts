@@ -139,17 +139,8 @@ export class Producer {
       const now = Date.now();
       encoded = encodeRecord(record, now);
       this.#checkSize(encoded);
-      if (this.#blockedDrain === null) {
-        const topic = this.#metadata.topic(encoded.topic);
-        if (topic !== undefined && encoded.partition < topic.partitions.length) {
-          const partition = this.#partition(encoded, topic);
-          const appended = this.#accumulator.tryAppend(encoded, partition, now);
-          if (appended !== null) {
-            this.#onAppended(encoded, partition, topic);
-            return appended;
-          }
-        }
-      }
+      const appended = this.#appendNow(encoded, now, true);
+      if (appended !== null) return appended as Promise<RecordMetadata>;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -170,26 +161,24 @@ export class Producer {
    */
   get writable(): WritableStream<ProducerRecord> {
     if (this.#writable === null) {
-      const pending: Promise<RecordMetadata>[] = [];
+      const pending: Promise<unknown>[] = [];
       let head = 0;
       this.#writable = new WritableStream<ProducerRecord>({
-        write: async () => {
+        write: () => {
           const result = pending[head];
-          pending[head++] = undefined as unknown as Promise<RecordMetadata>;
+          pending[head++] = undefined as unknown as Promise<unknown>;
           if (head > 4096 && head * 2 > pending.length) {
             pending.splice(0, head);
             head = 0;
           }
-          await result;
+          return result.then(noop);
         },
         close: () => this.close(),
         abort: () => this.close(),
       }, {
         highWaterMark: this.#config.bufferMemory / 2,
         size: (record) => {
-          const result = this.send(record);
-          result.catch(noop);
-          pending.push(result);
+          pending.push(this.#sendUnwatched(record));
           return approximateSize(record);
         },
       });
@@ -261,6 +250,44 @@ export class Producer {
     await this.#sender.stop(reason);
     this.#connections.close();
     await drain.catch(noop);
+  }
+
+  /**
+   * Appends `encoded` at once if nothing waits before it and its topic's
+   * metadata and buffer memory allow; returns its promise (`watched`), or
+   * its batch's outcome, or `null` when it must wait.
+   */
+  #appendNow(encoded: EncodedRecord, nowMs: number, watched: boolean): Promise<unknown> | null {
+    if (this.#blockedDrain !== null) return null;
+    const topic = this.#metadata.topic(encoded.topic);
+    if (topic === undefined || encoded.partition >= topic.partitions.length) return null;
+    const partition = this.#partition(encoded, topic);
+    const appended = watched
+      ? this.#accumulator.tryAppend(encoded, partition, nowMs)
+      : this.#accumulator.tryAppendUnwatched(encoded, partition, nowMs)?.outcome ?? null;
+    if (appended !== null) this.#onAppended(encoded, partition, topic);
+    return appended;
+  }
+
+  /**
+   * The writable's send: on the fast path the record gets no promise of its
+   * own and the write waits on its batch's outcome. Never an unhandled rejection.
+   */
+  #sendUnwatched(record: ProducerRecord): Promise<unknown> {
+    if (this.#closing === null) {
+      try {
+        const now = Date.now();
+        const encoded = encodeRecord(record, now);
+        this.#checkSize(encoded);
+        const outcome = this.#appendNow(encoded, now, false);
+        if (outcome !== null) return outcome;
+      } catch {
+        // send() below reports the same error through the record's promise.
+      }
+    }
+    const result = this.send(record);
+    result.catch(noop);
+    return result;
   }
 
   /**
