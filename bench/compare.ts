@@ -50,6 +50,9 @@ const scenarios = SCENARIOS
   .filter((s) => onlyScenarios === undefined || onlyScenarios.includes(s.id))
   .map((s) => ({
     ...s,
+    title: `${(quick ? s.quickRecords : s.records).toLocaleString("en-US")} × ${
+      s.recordSize >= 1000 ? `${s.recordSize / 1000} KB` : `${s.recordSize} B`
+    }, ${s.title}`,
     clients: s.clients.filter((c) => onlyClients === undefined || onlyClients.includes(c)),
   }))
   .filter((s) => s.clients.length > 0);
@@ -83,7 +86,9 @@ async function stopBroker(): Promise<void> {
   await kafka("down").catch((e) => console.error(`stopping the broker: ${e}`));
 }
 
+let interrupted = false;
 const onSignal = async () => {
+  interrupted = true;
   console.error("compare: interrupted; stopping the client and the broker");
   killCurrent();
   await stopBroker();
@@ -106,6 +111,7 @@ try {
     const records = quick ? scenario.quickRecords : scenario.records;
     for (let round = 1; round <= rounds; round++) {
       for (const client of scenario.clients) {
+        if (interrupted) break;
         const run = await runOne(scenario, client, round, records);
         runs.push(run);
         await Deno.writeTextFile(`${outDir}/results.jsonl`, JSON.stringify(run) + "\n", {

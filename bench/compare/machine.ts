@@ -31,6 +31,9 @@ export async function describeMachine(bunPath: string, kafkaVersion: string): Pr
     `date: ${new Date().toISOString()}`,
     `CPU: ${cpu}, ${navigator.hardwareConcurrency} cores`,
     `memory: ${(memKb / 1048576).toFixed(1)} GiB`,
+    `load average at start (1/5/15 min): ${
+      readOr("/proc/loadavg", "?").split(" ").slice(0, 3).join(" ")
+    } — other work on the machine skews every number`,
     `OS: ${os}, kernel ${Deno.osRelease()}`,
     `Deno ${Deno.version.deno}; Bun ${await firstLine(bunPath, [
       "--version",

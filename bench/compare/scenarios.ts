@@ -18,7 +18,7 @@ export const PEERS: readonly string[] = [
 export interface Scenario {
   /** Id, e.g. `"T1"`. */
   id: string;
-  /** One line for the report. */
+  /** Settings in one line for the report (the record count and size are prepended). */
   title: string;
   /** Records in a full run. */
   records: number;
@@ -56,7 +56,7 @@ const ALL = [...PEERS, "deno", "bun"];
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: "T1",
-    title: "1,000,000 × 100 B, acks=all, idempotent, linger 5 ms, batch 16 KiB, concurrent send",
+    title: "acks=all, idempotent, linger 5 ms, batch 16 KiB, concurrent send",
     records: 1_000_000,
     quickRecords: 100_000,
     ...T1_SETTINGS,
@@ -64,7 +64,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "T2",
-    title: "200,000 × 1 KB, acks=all, idempotent, linger 5 ms, batch 16 KiB, concurrent send",
+    title: "acks=all, idempotent, linger 5 ms, batch 16 KiB, concurrent send",
     records: 200_000,
     quickRecords: 20_000,
     ...T1_SETTINGS,
@@ -73,7 +73,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "T3",
-    title: "1,000,000 × 100 B, acks=1, not idempotent, linger 10 ms, batch 1 MiB, concurrent send",
+    title: "acks=1, not idempotent, linger 10 ms, batch 1 MiB, concurrent send",
     records: 1_000_000,
     quickRecords: 100_000,
     ...T1_SETTINGS,
@@ -86,7 +86,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     id: "L1",
     title:
-      "20,000 × 100 B sync (await each send), acks=all, idempotent, linger 0 ms (5 ms would add 5 ms to every record)",
+      "sync (await each send), acks=all, idempotent, linger 0 ms (5 ms would add 5 ms to every record)",
     records: 20_000,
     quickRecords: 1_000,
     ...T1_SETTINGS,
@@ -96,7 +96,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "S1",
-    title: "T1 through our pipeTo(producer.writable) vs our concurrent send()",
+    title: "T1's settings through our pipeTo(producer.writable) vs our concurrent send()",
     records: 1_000_000,
     quickRecords: 100_000,
     ...T1_SETTINGS,
@@ -105,7 +105,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "C0",
-    title: "broker ceiling for T1: pre-encoded Produce requests replayed, 5 in flight",
+    title: "broker ceiling with T1's settings: pre-encoded Produce requests replayed, 5 in flight",
     records: 1_000_000,
     quickRecords: 100_000,
     ...T1_SETTINGS,
@@ -114,7 +114,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "C0-T2",
-    title: "broker ceiling for T2 (1 KB records)",
+    title: "broker ceiling with T2's settings",
     records: 200_000,
     quickRecords: 20_000,
     ...T1_SETTINGS,
