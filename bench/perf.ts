@@ -87,15 +87,17 @@ if (mode === "sync") {
     }
   }
 } else if (mode === "send") {
-  const all: Promise<void>[] = [];
+  // Block like Java's send() does when buffer.memory is full: wait while
+  // more records are unacknowledged than the buffer holds. Only that window
+  // of promises is kept, so memory does not grow with --num-records.
+  const ring: Promise<void>[] = new Array(Math.min(window, numRecords));
   for (let i = 0; i < numRecords; i++) {
     const t = performance.now();
-    all.push(producer.send(record).then(() => onAck(t, i), onError));
-    // Block like Java's send() does when buffer.memory is full: wait while
-    // more records are unacknowledged than the buffer holds.
-    if (i >= window) await all[i - window];
+    const slot = i % ring.length;
+    if (i >= ring.length) await ring[slot];
+    ring[slot] = producer.send(record).then(() => onAck(t, i), onError);
   }
-  await Promise.all(all);
+  await Promise.all(ring);
 } else {
   // What a user writes: one pipeTo. Per-record latency is not observable
   // from outside the stream, so only throughput is reported for this mode.
