@@ -28,6 +28,7 @@
  */
 import { createTopic } from "../tests/support/cluster.ts";
 import { parseArgs, randomTopic } from "./support/args.ts";
+import { deleteTopic } from "./compare/delete_topics.ts";
 import { describeMachine } from "./compare/machine.ts";
 import { type ClientResult, renderReport, type RunRecord } from "./compare/report.ts";
 import { killCurrent, runChild } from "./compare/run_child.ts";
@@ -222,6 +223,8 @@ async function runOne(
     timeoutMs,
     logFile: `${logDir}/${scenario.id}-${client}-r${round}.log`,
   });
+  // Free the disk (a full compare writes several GB); a failure here only costs space.
+  await deleteTopic(topic, bootstrap).catch((e) => console.error(`compare: ${e}`));
   const measured = { ...base, peakRssMb: child.peakRssMb, wallMs: child.wallMs };
   if (child.timedOut) {
     return { ...measured, status: "timeout", reason: `killed after ${timeoutMs / 1000} s` };
