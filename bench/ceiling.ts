@@ -9,7 +9,9 @@
  * requests are replayed over `lib/net/connection.ts` with at most 5 in flight
  * per broker connection (`max.in.flight.requests.per.connection`), as fast
  * as the broker answers. Sending adds only the request header and one copy
- * of the pre-encoded body per request.
+ * of the pre-encoded body per request. Before the clock starts, one record
+ * without a producer id goes to every partition until its leader accepts it
+ * (a fresh topic's leaders may refuse for a moment; the replay never retries).
  *
  *   deno run -A bench/ceiling.ts --num-records 1000000 --record-size 100 --json
  *
@@ -122,6 +124,46 @@ if (idempotence) {
   }
 }
 admin.close();
+
+// ---------------------------------------------------------------- warm-up
+
+// A fresh topic's leaders may answer NOT_LEADER_OR_FOLLOWER for a moment after
+// metadata names them. The replay does not retry (a retried idempotent batch
+// would reorder the ones behind it), so first write one record without a
+// producer id to every partition until each leader accepts it (≤ 30 s).
+{
+  const deadline = Date.now() + 30000;
+  let pending = [...partitions];
+  while (pending.length > 0) {
+    const failedNow: number[] = [];
+    await Promise.all(pending.map(async (p) => {
+      const connection = connections.get(leaderOf.get(p)!)!;
+      let version = connection.versionFor(Produce);
+      if (version >= 13 && topicMd.topicId === null) version = 12;
+      const b = new RecordBatchBuilder(new Uint8Array(256));
+      b.tryAppend(Date.now(), null, new Uint8Array(1), []);
+      const res = await connection.request(Produce, version, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: requestTimeoutMs,
+        topics: [{
+          name: topic,
+          topicId: topicMd.topicId,
+          partitions: [{ index: p, records: b.build(-1n, -1, -1) }],
+        }],
+      }, requestTimeoutMs);
+      const code = res.topics[0]?.partitions[0]?.errorCode ?? -1;
+      if (code !== 0) {
+        if (!errorCodeInfo(code).retriable || Date.now() > deadline) {
+          throw new Error(`warm-up write to ${topic}-${p} failed: error ${code}`);
+        }
+        failedNow.push(p);
+      }
+    }));
+    pending = failedNow;
+    if (pending.length > 0) await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 // ---------------------------------------------------------------- pre-encoding
 
