@@ -68,6 +68,8 @@ export interface ScenarioInfo {
   javaRef?: string;
   /** Client ids in table order. */
   clients: readonly string[];
+  /** Scenario whose `ceiling` median gives a "vs ceiling" column, if any. */
+  ceilingRef?: string;
 }
 
 /** Everything above the tables. */
@@ -157,29 +159,46 @@ function fmt(n: number, digits = 0): string {
 export function renderScenario(runs: readonly RunRecord[], scenario: ScenarioInfo): string {
   const rows = scenario.clients.map((c) => summarize(runs, scenario.id, c));
   const java = summarize(runs, scenario.javaRef ?? scenario.id, "java").recordsPerSec;
+  const ceiling = scenario.ceilingRef === undefined
+    ? NaN
+    : summarize(runs, scenario.ceilingRef, "ceiling").recordsPerSec;
+  const withCeiling = Number.isFinite(ceiling);
+  const ratio = (n: number, d: number) =>
+    Number.isFinite(n) && Number.isFinite(d) ? `${(n / d).toFixed(2)}×` : "—";
   const lines = [
     `### ${scenario.id} — ${scenario.title}`,
     "",
-    "| client | runtime | records/s (median) | MB/s | p50 / p99 ms | peak RSS MiB | vs Java | runs ok/total | notes |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    `| client | runtime | records/s (median) | MB/s | p50 / p99 ms | peak RSS MiB | vs Java |${
+      withCeiling ? " vs ceiling |" : ""
+    } runs ok/total | notes |`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ---: |${withCeiling ? " ---: |" : ""} ---: | --- |`,
   ];
   for (const r of rows) {
     const latency = Number.isFinite(r.p50) || Number.isFinite(r.p99)
       ? `${fmt(r.p50, 1)} / ${fmt(r.p99, 1)}`
       : "—";
-    const ratio = Number.isFinite(java) && Number.isFinite(r.recordsPerSec)
-      ? `${(r.recordsPerSec / java).toFixed(2)}×`
-      : "—";
-    lines.push(
-      `| ${r.client} | ${r.runtime || "—"} | ${fmt(r.recordsPerSec)} | ${
-        fmt(r.mbPerSec, 2)
-      } | ${latency} | ${fmt(r.peakRssMb)} | ${ratio} | ${r.ok}/${r.total} | ${
-        r.notes.join("; ").replaceAll("|", "/")
-      } |`,
-    );
+    const cells = [
+      r.client,
+      r.runtime || "—",
+      fmt(r.recordsPerSec),
+      fmt(r.mbPerSec, 2),
+      latency,
+      fmt(r.peakRssMb),
+      ratio(r.recordsPerSec, java),
+      ...(withCeiling ? [ratio(r.recordsPerSec, ceiling)] : []),
+      `${r.ok}/${r.total}`,
+      r.notes.join("; ").replaceAll("|", "/"),
+    ];
+    lines.push(`| ${cells.join(" | ")} |`);
   }
   if (scenario.javaRef && scenario.javaRef !== scenario.id) {
     lines.push("", `Ratio against Java's median in ${scenario.javaRef}.`);
+  }
+  if (withCeiling) {
+    lines.push(
+      "",
+      `"vs ceiling": records/s ÷ the broker ceiling's median in ${scenario.ceilingRef} (bench/ceiling.ts).`,
+    );
   }
   return lines.join("\n");
 }

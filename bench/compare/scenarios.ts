@@ -40,6 +40,8 @@ export interface Scenario {
   clients: readonly string[];
   /** Scenario whose Java median the ratio divides by (default: this one). */
   javaRef?: string;
+  /** Scenario whose ceiling median the "vs ceiling" column divides by. */
+  ceilingRef?: string;
 }
 
 const T1_SETTINGS = {
@@ -61,6 +63,7 @@ export const SCENARIOS: readonly Scenario[] = [
     quickRecords: 100_000,
     ...T1_SETTINGS,
     clients: ALL,
+    ceilingRef: "C0",
   },
   {
     id: "T2",
@@ -70,6 +73,7 @@ export const SCENARIOS: readonly Scenario[] = [
     ...T1_SETTINGS,
     recordSize: 1000,
     clients: ALL,
+    ceilingRef: "C0-T2",
   },
   {
     id: "T3",
@@ -102,6 +106,7 @@ export const SCENARIOS: readonly Scenario[] = [
     ...T1_SETTINGS,
     clients: ["deno", "deno-pipe", "bun", "bun-pipe"],
     javaRef: "T1",
+    ceilingRef: "C0",
   },
   {
     id: "C0",

@@ -131,4 +131,17 @@ Deno.test("compare's report: medians, ratio vs Java, failures and unavailable cl
   );
   assert.match(md, /## Unavailable clients\n\n- kafkajs: driver not installed/);
   assert.match(md, /deno task bench:compare --quick/);
+
+  // With a ceiling scenario to divide by, a "vs ceiling" column appears.
+  const ceilingRun: RunRecord = {
+    ...run("ceiling", 1, "ok", 400_000),
+    scenario: "C0",
+  };
+  const withCeiling = renderReport(
+    { machine: [], command: "x", notes: [] },
+    [{ id: "T1", title: "canned", clients: ["java", "deno"], ceilingRef: "C0" }],
+    [...runs, ceilingRun],
+  );
+  const javaRow = withCeiling.split("\n").find((l) => l.startsWith("| java "));
+  assert.match(javaRow ?? "", /\| 1\.00× \| 0\.50× \| 3\/3 \|/);
 });
