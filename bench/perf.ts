@@ -11,12 +11,14 @@
  * --num-records (1000000), --record-size (100), --partitions (6, for a
  * created topic), --acks (all), --idempotence (true), --linger-ms (5),
  * --batch-size (16384), --mode send|sync|pipe (send: concurrent send(),
- * sync: await each send, pipe: pipeTo(producer.writable)), --json.
+ * sync: await each send, pipe: pipeTo(producer.writable)), --json (one JSON
+ * line on stdout, the shape `bench/compare.ts` reads from every client).
  *
  * @module
  */
 import { Producer, type ProducerRecord } from "../mod.ts";
 import { createTopic } from "../tests/support/cluster.ts";
+import { parseArgs, randomTopic } from "./support/args.ts";
 
 const args = parseArgs(globalThis.process?.argv.slice(2) ?? []);
 const bootstrap = args.get("bootstrap") ?? "127.0.0.1:9092";
@@ -25,19 +27,18 @@ const recordSize = Number(args.get("record-size") ?? 100);
 const partitions = Number(args.get("partitions") ?? 6);
 const mode = args.get("mode") ?? "send";
 const acks = (args.get("acks") ?? "all") as "all";
-const topic = args.get("topic") ??
-  `perf-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+const topic = args.get("topic") ?? randomTopic("perf");
 if (!["send", "sync", "pipe"].includes(mode)) throw new Error(`--mode must be send, sync or pipe`);
 
 if (!args.has("topic")) await createTopic(topic, partitions, { bootstrap });
 
-const producer = new Producer({
-  bootstrapServers: bootstrap,
-  acks: acks === "all" ? "all" : (Number(acks) as 0 | 1),
+const settings = {
+  acks: acks === "all" ? "all" as const : (Number(acks) as 0 | 1),
   enableIdempotence: (args.get("idempotence") ?? "true") === "true",
   lingerMs: Number(args.get("linger-ms") ?? 5),
   batchSize: Number(args.get("batch-size") ?? 16384),
-});
+};
+const producer = new Producer({ bootstrapServers: bootstrap, ...settings });
 
 // One payload, like ProducerPerformance without --payload-file.
 const payload = new Uint8Array(recordSize);
@@ -87,24 +88,16 @@ if (mode === "sync") {
   }
 } else if (mode === "send") {
   // Block like Java's send() does when buffer.memory is full: wait while
-  // more records are unacknowledged than the buffer holds. Nothing else is
-  // kept per record, as ProducerPerformance keeps nothing but its callback.
-  let outstanding = 0;
-  let wake: (() => void) | null = null;
-  const settled = () => {
-    if (--outstanding < window && wake !== null) {
-      wake();
-      wake = null;
-    }
-  };
+  // more records are unacknowledged than the buffer holds. Only that window
+  // of promises is kept, so memory does not grow with --num-records.
+  const ring: Promise<void>[] = new Array(Math.min(window, numRecords));
   for (let i = 0; i < numRecords; i++) {
     const t = performance.now();
-    outstanding++;
-    producer.send(record).then(() => onAck(t, i), onError).then(settled);
-    if (outstanding >= window) await new Promise<void>((resolve) => wake = resolve);
+    const slot = i % ring.length;
+    if (i >= ring.length) await ring[slot];
+    ring[slot] = producer.send(record).then(() => onAck(t, i), onError);
   }
-  await producer.flush();
-  while (outstanding > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  await Promise.all(ring);
 } else {
   // What a user writes: one pipeTo. Per-record latency is not observable
   // from outside the stream, so only throughput is reported for this mode.
@@ -130,7 +123,9 @@ const sorted = latencies.subarray(0, numRecords).slice().sort();
 const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 const avg = sorted.reduce((a, b) => a + b, 0) / sorted.length;
 const result = {
-  runtime: "Bun" in globalThis ? "bun" : "deno",
+  client: "kafkats",
+  clientVersion: "0.1.0",
+  runtime: "Bun" in globalThis ? `bun ${versionOf("Bun")}` : `deno ${versionOf("Deno")}`,
   mode,
   records: numRecords,
   recordSize,
@@ -147,6 +142,7 @@ const result = {
   peakRssMb: peakRss / 1048576,
   recordsPerRequest: metrics.recordsPerRequest,
   recordsPerBatch: metrics.recordsPerBatch,
+  settings,
 };
 if (args.has("json")) {
   console.log(JSON.stringify(result));
@@ -171,15 +167,9 @@ if (failed > 0) {
   globalThis.process?.exit?.(1);
 }
 
-function parseArgs(argv: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf("=");
-    if (eq > 0) out.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) out.set(a.slice(2), argv[++i]);
-    else out.set(a.slice(2), "true");
-  }
-  return out;
+/** The version of the runtime `name` (`Deno` or `Bun`) we run on. */
+function versionOf(name: "Deno" | "Bun"): string {
+  const g = globalThis as unknown as Record<string, { version: string | { deno: string } }>;
+  const v = g[name]?.version;
+  return typeof v === "string" ? v : v?.deno ?? "?";
 }

@@ -1,9 +1,11 @@
 /**
- * Micro-benchmarks of the protocol layer's hot paths: CRC-32C, filling and
- * closing RecordBatch v2 buffers, varint writes, Produce request framing.
+ * Micro benchmarks of the protocol layer's hot paths: RecordBatch v2
+ * encoding, CRC-32C, varints and Produce request framing.
  *
- * Run: `deno bench bench/protocol.bench.ts`. Throughput = bytes or records
- * per iteration (in the bench names) / time per iteration.
+ * Run: `deno bench -A bench/` (all micro benchmarks) or `deno task bench`.
+ * Every name ends with `[n=… unit, …]`, the work one iteration does:
+ * throughput is n ÷ time per iteration (`deno run -A bench/micro_report.ts` does that
+ * division and prints records/s, MB/s or GB/s).
  *
  * @module
  */
@@ -11,99 +13,108 @@
 import { crc32c } from "../lib/protocol/crc32c.ts";
 import { encodeRequest } from "../lib/protocol/frame.ts";
 import { Produce, type ProduceRequest } from "../lib/protocol/produce.ts";
+import { Reader } from "../lib/protocol/reader.ts";
 import { RecordBatchBuilder, type RecordHeaderBytes } from "../lib/protocol/record_batch.ts";
-import { writeVarint, writeVarlong } from "../lib/protocol/varint.ts";
-import { Writer } from "../lib/protocol/writer.ts";
+import { writeVarint } from "../lib/protocol/varint.ts";
 
-const MIB = 1 << 20;
-const BATCH_SIZE = 16384;
+const KIB = 1024;
+const MIB = 1024 * KIB;
+const BATCH_SIZE = 16 * KIB;
 const T0 = 1700000000000;
-
-const data = new Uint8Array(MIB).map((_, i) => (i * 2654435761) >>> 24);
-
-Deno.bench("crc32c 1 MiB", { group: "crc32c", baseline: true }, () => {
-  crc32c(data);
-});
-
-Deno.bench("crc32c 16 KiB", { group: "crc32c" }, () => {
-  crc32c(data, 0, BATCH_SIZE);
-});
-
 const NO_HEADERS: readonly RecordHeaderBytes[] = [];
+
+// ---------------------------------------------------------------- RecordBatch encoding
+
 const batchBuffer = new Uint8Array(BATCH_SIZE);
 
-/** Fills a fresh batch over `batchBuffer` with `value`-sized records; returns the count. */
-function fill(value: Uint8Array, key: Uint8Array | null, headers: readonly RecordHeaderBytes[]) {
+/** Fills a fresh batch over `batchBuffer` until full, then writes header and CRC. */
+function encodeBatch(value: Uint8Array): RecordBatchBuilder {
   const b = new RecordBatchBuilder(batchBuffer);
   let ts = T0;
-  while (b.tryAppend(ts++, key, value, headers) >= 0) {
-    // keep appending until the buffer is full
+  while (b.tryAppend(ts++, null, value, NO_HEADERS) >= 0) {
+    // append until the 16 KiB buffer is full
   }
+  b.build(1000n, 0, 0);
   return b;
 }
 
-const v100 = new Uint8Array(100).fill(7);
-const v1k = new Uint8Array(1000).fill(7);
-const key16 = new Uint8Array(16).fill(1);
-const twoHeaders: readonly RecordHeaderBytes[] = [
-  [new TextEncoder().encode("trace-id"), new Uint8Array(16)],
-  [new TextEncoder().encode("source"), new TextEncoder().encode("bench")],
-];
-const n100 = fill(v100, null, NO_HEADERS).recordCount;
-const n1k = fill(v1k, null, NO_HEADERS).recordCount;
-const nKeyed = fill(v100, key16, twoHeaders).recordCount;
+for (const size of [100, 1000]) {
+  const value = new Uint8Array(size).fill(7);
+  const { recordCount, sizeInBytes } = encodeBatch(value);
+  const label = size === 100 ? "100 B" : "1 KB";
+  Deno.bench(
+    `RecordBatch v2: ${label} values into a 16 KiB batch, with header + CRC [n=${recordCount} records, ${sizeInBytes} B]`,
+    { group: "RecordBatch encode", baseline: size === 100 },
+    () => {
+      encodeBatch(value);
+    },
+  );
+}
 
-Deno.bench(`fill 16 KiB batch, 100 B values (${n100} records)`, { group: "batch" }, () => {
-  fill(v100, null, NO_HEADERS);
+// ---------------------------------------------------------------- CRC-32C
+
+const data = new Uint8Array(MIB).map((_, i) => (i * 2654435761) >>> 24);
+
+Deno.bench(`CRC-32C of 16 KiB [n=${BATCH_SIZE} B]`, { group: "CRC-32C", baseline: true }, () => {
+  crc32c(data, 0, BATCH_SIZE);
 });
 
-Deno.bench(`fill 16 KiB batch, 1 KB values (${n1k} records)`, { group: "batch" }, () => {
-  fill(v1k, null, NO_HEADERS);
+Deno.bench(`CRC-32C of 1 MiB [n=${MIB} B]`, { group: "CRC-32C" }, () => {
+  crc32c(data);
 });
+
+// ---------------------------------------------------------------- varints
+
+const VARINTS = 1000;
+const small = Array.from({ length: VARINTS }, (_, i) => (i % 200) - 100);
+const wide = Array.from({ length: VARINTS }, (_, i) => (i * 2654435761) | 0);
+const varintBuf = new Uint8Array(5 * VARINTS);
+
+/** Encodes `values` into `varintBuf`; returns the bytes written. */
+function encodeVarints(values: readonly number[]): number {
+  let pos = 0;
+  for (let i = 0; i < values.length; i++) pos = writeVarint(varintBuf, pos, values[i]);
+  return pos;
+}
+
+const smallBytes = varintBuf.slice(0, encodeVarints(small));
+const wideBytes = varintBuf.slice(0, encodeVarints(wide));
 
 Deno.bench(
-  `fill 16 KiB batch, 100 B values + 16 B key + 2 headers (${nKeyed} records)`,
-  { group: "batch" },
+  `varint encode, values in -100..99 (1 byte each) [n=${VARINTS} varints]`,
+  { group: "varint", baseline: true },
   () => {
-    fill(v100, key16, twoHeaders);
+    encodeVarints(small);
   },
 );
 
-Deno.bench(`fill + build 16 KiB batch, 100 B values (${n100} records)`, { group: "batch" }, () => {
-  fill(v100, null, NO_HEADERS).build(1000n, 0, 0);
+Deno.bench(
+  `varint encode, any int32 (≤ 5 bytes) [n=${VARINTS} varints]`,
+  { group: "varint" },
+  () => {
+    encodeVarints(wide);
+  },
+);
+
+/** Decodes every varint of `bytes`; returns their sum (so nothing is optimized away). */
+function decodeVarints(bytes: Uint8Array): number {
+  const r = new Reader(bytes);
+  let sum = 0;
+  for (let i = 0; i < VARINTS; i++) sum += r.varint();
+  return sum;
+}
+
+Deno.bench(`varint decode, values in -100..99 [n=${VARINTS} varints]`, { group: "varint" }, () => {
+  decodeVarints(smallBytes);
 });
 
-const full = fill(v100, null, NO_HEADERS);
-Deno.bench("build (header + CRC) of a full 16 KiB batch", { group: "batch" }, () => {
-  full.build(1000n, 0, 0);
+Deno.bench(`varint decode, any int32 [n=${VARINTS} varints]`, { group: "varint" }, () => {
+  decodeVarints(wideBytes);
 });
 
-const varintBuf = new Uint8Array(5 * 1000);
-const small = Array.from({ length: 1000 }, (_, i) => (i % 200) - 100);
-const mixed = Array.from({ length: 1000 }, (_, i) => (i * 2654435761) | 0);
+// ---------------------------------------------------------------- Produce framing
 
-Deno.bench("writeVarint × 1000, small values", { group: "varint" }, () => {
-  let pos = 0;
-  for (let i = 0; i < 1000; i++) pos = writeVarint(varintBuf, pos, small[i]);
-});
-
-Deno.bench("writeVarint × 1000, int32 values", { group: "varint" }, () => {
-  let pos = 0;
-  for (let i = 0; i < 1000; i++) pos = writeVarint(varintBuf, pos, mixed[i]);
-});
-
-const longBuf = new Uint8Array(10 * 1000);
-const longs = Array.from({ length: 1000 }, (_, i) => i * 1e9);
-Deno.bench("writeVarlong × 1000, numbers up to 2^40", { group: "varint" }, () => {
-  let pos = 0;
-  for (let i = 0; i < 1000; i++) pos = writeVarlong(longBuf, pos, longs[i]);
-});
-
-Deno.bench("Writer.varint × 1000", { group: "varint" }, () => {
-  const w = new Writer(5000);
-  for (let i = 0; i < 1000; i++) w.varint(mixed[i]);
-});
-
+const oneBatch = encodeBatch(new Uint8Array(100).fill(7)).build(1000n, 0, 0).slice();
 const produceReq: ProduceRequest = {
   transactionalId: null,
   acks: -1,
@@ -111,13 +122,15 @@ const produceReq: ProduceRequest = {
   topics: [{
     name: "bench-topic",
     topicId: null,
-    partitions: Array.from({ length: 4 }, (_, index) => ({
-      index,
-      records: full.build(1000n, 0, 0).slice(),
-    })),
+    partitions: Array.from({ length: 6 }, (_, index) => ({ index, records: oneBatch })),
   }],
 };
+const frameBytes = encodeRequest(Produce, 11, 1, "bench", produceReq).length;
 
-Deno.bench("encodeRequest Produce v11, 4 × 16 KiB batches", { group: "frame" }, () => {
-  encodeRequest(Produce, 11, 1, "bench", produceReq);
-});
+Deno.bench(
+  `Produce v11 request frame, 6 partitions × 16 KiB batch [n=${frameBytes} B]`,
+  { group: "Produce framing" },
+  () => {
+    encodeRequest(Produce, 11, 1, "bench", produceReq);
+  },
+);

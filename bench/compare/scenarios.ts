@@ -1,0 +1,135 @@
+/**
+ * The comparison's scenarios and clients, with full and `--quick` record
+ * counts.
+ *
+ * @module
+ */
+
+/** Peer clients driven through `bench/peers/run.sh PEER …`. */
+export const PEERS: readonly string[] = [
+  "java",
+  "librdkafka",
+  "franz-go",
+  "kafkajs",
+  "platformatic",
+];
+
+/** Producer settings and size of one scenario. */
+export interface Scenario {
+  /** Id, e.g. `"T1"`. */
+  id: string;
+  /** Settings in one line for the report (the record count and size are prepended). */
+  title: string;
+  /** Records in a full run. */
+  records: number;
+  /** Records with `--quick`. */
+  quickRecords: number;
+  /** Value bytes per record. */
+  recordSize: number;
+  /** `all`, `1` or `0`. */
+  acks: "all" | "1" | "0";
+  /** enable.idempotence. */
+  idempotence: boolean;
+  /** linger.ms. */
+  lingerMs: number;
+  /** batch.size. */
+  batchSize: number;
+  /** `send` (concurrent, acks counted as they come) or `sync` (await each). */
+  mode: "send" | "sync";
+  /** Clients in table order (see {@link clientIds}). */
+  clients: readonly string[];
+  /** Scenario whose Java median the ratio divides by (default: this one). */
+  javaRef?: string;
+  /** Scenario whose ceiling median the "vs ceiling" column divides by. */
+  ceilingRef?: string;
+}
+
+const T1_SETTINGS = {
+  recordSize: 100,
+  acks: "all",
+  idempotence: true,
+  lingerMs: 5,
+  batchSize: 16384,
+  mode: "send",
+} as const;
+const ALL = [...PEERS, "deno", "bun"];
+
+/** Every scenario, in run order. */
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    id: "T1",
+    title: "acks=all, idempotent, linger 5 ms, batch 16 KiB, concurrent send",
+    records: 1_000_000,
+    quickRecords: 100_000,
+    ...T1_SETTINGS,
+    clients: ALL,
+    ceilingRef: "C0",
+  },
+  {
+    id: "T2",
+    title: "acks=all, idempotent, linger 5 ms, batch 16 KiB, concurrent send",
+    records: 200_000,
+    quickRecords: 20_000,
+    ...T1_SETTINGS,
+    recordSize: 1000,
+    clients: ALL,
+    ceilingRef: "C0-T2",
+  },
+  {
+    id: "T3",
+    title: "acks=1, not idempotent, linger 10 ms, batch 1 MiB, concurrent send",
+    records: 1_000_000,
+    quickRecords: 100_000,
+    ...T1_SETTINGS,
+    acks: "1",
+    idempotence: false,
+    lingerMs: 10,
+    batchSize: 1048576,
+    clients: ALL,
+  },
+  {
+    id: "L1",
+    title:
+      "sync (await each send), acks=all, idempotent, linger 0 ms (5 ms would add 5 ms to every record)",
+    records: 20_000,
+    quickRecords: 1_000,
+    ...T1_SETTINGS,
+    lingerMs: 0,
+    mode: "sync",
+    clients: ALL,
+  },
+  {
+    id: "S1",
+    title: "T1's settings through our pipeTo(producer.writable) vs our concurrent send()",
+    records: 1_000_000,
+    quickRecords: 100_000,
+    ...T1_SETTINGS,
+    clients: ["deno", "deno-pipe", "bun", "bun-pipe"],
+    javaRef: "T1",
+    ceilingRef: "C0",
+  },
+  {
+    id: "C0",
+    title: "broker ceiling with T1's settings: pre-encoded Produce requests replayed, 5 in flight",
+    records: 1_000_000,
+    quickRecords: 100_000,
+    ...T1_SETTINGS,
+    clients: ["ceiling"],
+    javaRef: "T1",
+  },
+  {
+    id: "C0-T2",
+    title: "broker ceiling with T2's settings",
+    records: 200_000,
+    quickRecords: 20_000,
+    ...T1_SETTINGS,
+    recordSize: 1000,
+    clients: ["ceiling"],
+    javaRef: "T2",
+  },
+];
+
+/** Every client id any scenario uses. */
+export function clientIds(): string[] {
+  return [...new Set(SCENARIOS.flatMap((s) => s.clients))];
+}
