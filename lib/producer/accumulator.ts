@@ -84,6 +84,15 @@ export class RecordAccumulator {
     return queue;
   }
 
+  /** Whether the partition's open batch surely has room for `record`. */
+  hasRoom(topic: string, partition: number, record: EncodedRecord): boolean {
+    const batches = this.#topics.get(topic)?.[partition]?.batches;
+    const last = batches?.[batches.length - 1];
+    return last !== undefined && !last.closed &&
+      last.builder.remainingBytes >=
+        RecordBatchBuilder.recordSizeUpperBound(record.key, record.value, record.headers);
+  }
+
   /**
    * Appends to the partition's open batch, or to a new one if memory is free
    * now. Returns `null` when a new batch needs memory the pool cannot give

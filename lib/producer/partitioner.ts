@@ -53,14 +53,17 @@ export function keyedPartition(key: Uint8Array, numPartitions: number): number {
 
 /**
  * The uniform sticky partitioner (KIP-794) for records without a key: all go
- * to one partition until about `batchSize` bytes were produced to it, then a
- * new partition is picked at random among those with a leader.
+ * to one partition until its open batch is full, then a new partition is
+ * picked at random among those with a leader. Switching when the next record
+ * would open a new batch (rather than after a byte count, which rarely falls
+ * on a batch boundary) leaves no small tail batch behind; like Java, a
+ * partition is also left after twice `batchSize` bytes whatever its batches.
  */
 export class StickyPartitioner {
   #batchSize: number;
   #current = new Map<string, { partition: number; bytes: number }>();
 
-  /** @param batchSize bytes after which the partition changes (`batch.size`). */
+  /** @param batchSize `batch.size`: twice this many bytes move the partition on in any case. */
   constructor(batchSize: number) {
     this.#batchSize = Math.max(batchSize, 1);
   }
@@ -68,14 +71,26 @@ export class StickyPartitioner {
   /**
    * The partition for the next record of `topic`.
    * @param available partitions that have a leader now (may be empty).
+   * @param hasRoom whether the partition's open batch can take the record;
+   * when it can't and the partition already got records, the next one is picked.
    */
-  partition(topic: string, numPartitions: number, available: readonly number[]): number {
+  partition(
+    topic: string,
+    numPartitions: number,
+    available: readonly number[],
+    hasRoom: (partition: number) => boolean = () => true,
+  ): number {
     const state = this.#current.get(topic);
-    if (state !== undefined && state.partition < numPartitions) return state.partition;
-    return this.#next(topic, numPartitions, available, -1);
+    if (state === undefined || state.partition >= numPartitions) {
+      return this.#next(topic, numPartitions, available, -1);
+    }
+    if (state.bytes > 0 && !hasRoom(state.partition)) {
+      return this.#next(topic, numPartitions, available, state.partition);
+    }
+    return state.partition;
   }
 
-  /** Counts `bytes` appended to `partition`; moves on once a batch's worth is reached. */
+  /** Counts `bytes` appended to `partition`; moves on after twice `batchSize`. */
   onAppend(
     topic: string,
     partition: number,
@@ -86,7 +101,7 @@ export class StickyPartitioner {
     const state = this.#current.get(topic);
     if (state === undefined || state.partition !== partition) return;
     state.bytes += bytes;
-    if (state.bytes >= this.#batchSize) this.#next(topic, numPartitions, available, partition);
+    if (state.bytes >= 2 * this.#batchSize) this.#next(topic, numPartitions, available, partition);
   }
 
   #next(

@@ -367,7 +367,12 @@ export class Producer {
     if (record.key !== null && !this.#config.partitionerIgnoreKeys) {
       return keyedPartition(record.key, count);
     }
-    return this.#sticky.partition(topic.name, count, topic.available);
+    return this.#sticky.partition(
+      topic.name,
+      count,
+      topic.available,
+      (p) => this.#accumulator.hasRoom(topic.name, p, record),
+    );
   }
 
   #onAppended(record: EncodedRecord, partition: number, topic: TopicMetadata): void {

@@ -136,6 +136,11 @@ export class RecordBatchBuilder {
     return this.#pos;
   }
 
+  /** Bytes still free in the buffer. */
+  get remainingBytes(): number {
+    return this.buffer.length - this.#pos;
+  }
+
   /** Timestamp of the first record (-1 while empty). */
   get baseTimestamp(): number {
     return this.#baseTimestamp;

@@ -39,18 +39,31 @@ Deno.test("toPositive masks the sign bit rather than taking the absolute value",
   assert.equal(toPositive(5), 5);
 });
 
-Deno.test("sticky partitioner stays on a partition for batchSize bytes, then moves", () => {
+Deno.test("sticky partitioner stays on a partition until its batch is full, then moves", () => {
+  const sticky = new StickyPartitioner(100);
+  const available = [0, 1, 2, 3];
+  let room = true;
+  const hasRoom = () => room;
+  const first = sticky.partition("t", 4, available, hasRoom);
+  assert.equal(sticky.partition("t", 4, available, () => false), first, "nothing produced yet");
+  for (let i = 0; i < 9; i++) {
+    assert.equal(sticky.partition("t", 4, available, hasRoom), first);
+    sticky.onAppend("t", first, 10, 4, available);
+  }
+  room = false;
+  const second = sticky.partition("t", 4, available, hasRoom);
+  assert.notEqual(second, first, "moved once the open batch was full");
+  assert.ok(available.includes(second));
+});
+
+Deno.test("sticky partitioner moves after twice batchSize bytes whatever its batches", () => {
   const sticky = new StickyPartitioner(100);
   const available = [0, 1, 2, 3];
   const first = sticky.partition("t", 4, available);
-  for (let i = 0; i < 9; i++) {
-    assert.equal(sticky.partition("t", 4, available), first);
-    sticky.onAppend("t", first, 10, 4, available);
-  }
+  for (let i = 0; i < 19; i++) sticky.onAppend("t", first, 10, 4, available);
+  assert.equal(sticky.partition("t", 4, available), first);
   sticky.onAppend("t", first, 10, 4, available);
-  const second = sticky.partition("t", 4, available);
-  assert.notEqual(second, first, "moved after 100 bytes");
-  assert.ok(available.includes(second));
+  assert.notEqual(sticky.partition("t", 4, available), first, "moved after 200 bytes");
 });
 
 Deno.test("sticky partitioner only picks partitions with a leader", () => {
