@@ -54,7 +54,7 @@ export interface WorkerResult {
 const V8Error = Error as ErrorConstructor & { stackTraceLimit: number };
 
 /** Longest a single decode may take before it counts as a failure. */
-const SLOW_DECODE_MS = 1000;
+const SLOW_DECODE_MS = 5000;
 
 self.onmessage = (event: MessageEvent<WorkerJob>) => {
   const { runSeed, start, count, progress } = event.data;
