@@ -4,7 +4,7 @@
  * good record sent just before it (still in flight) is acknowledged.
  */
 import assert from "node:assert/strict";
-import { InvalidRecordError, Producer, type ProducerRecord } from "../../mod.ts";
+import { InvalidRecordError, KafkaError, Producer, type ProducerRecord } from "../../mod.ts";
 import { BOOTSTRAP, createTopic, uniqueTopic } from "../support/cluster.ts";
 
 /**
@@ -163,4 +163,25 @@ Deno.test("records: timestamps negative, beyond int64, NaN, non-integer", async 
     [{ topic, value: "v", timestamp: 1700000000000n }, ts],
     [{ topic, value: "v", timestamp: new Date() }, ts],
   ]);
+});
+
+Deno.test("records: a timestamp the broker refuses (a day ahead) is KafkaError INVALID_TIMESTAMP", async () => {
+  const topic = uniqueTopic("future");
+  await createTopic(topic, 2);
+  await using producer = new Producer({ bootstrapServers: BOOTSTRAP });
+  const other = producer.send({ topic, value: "other batch", partition: 1 });
+  const future = Date.now() + 24 * 3600_000;
+  const error = await producer.send({ topic, value: "v", partition: 0, timestamp: future }).catch((
+    e,
+  ) => e);
+  assert.ok(error instanceof KafkaError, String(error));
+  assert.equal(error.name, "INVALID_TIMESTAMP");
+  assert.equal(error.code, 32);
+  assert.equal(error.retriable, false);
+  assert.match(
+    error.message,
+    new RegExp(`record 0: Timestamp ${future} of message .* out of range`),
+  );
+  assert.equal((await other).offset, 0n, "the record in another batch landed");
+  assert.equal((await producer.send({ topic, value: "now", partition: 0 })).offset, 0n);
 });
