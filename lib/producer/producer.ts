@@ -21,6 +21,7 @@ import {
   encodeRecord,
   type ProducerRecord,
   type RecordMetadata,
+  sendSignal,
 } from "./record.ts";
 import { Sender } from "./sender.ts";
 
@@ -129,10 +130,11 @@ export class Producer {
     if (this.#closing) {
       return Promise.reject(new ProducerClosedError("cannot send: the producer is closed"));
     }
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    let signal: AbortSignal | undefined;
     let encoded: EncodedRecord;
     try {
+      signal = sendSignal(options);
+      if (signal?.aborted) return Promise.reject(signal.reason);
       encoded = encodeRecord(record, Date.now());
       this.#checkSize(encoded);
       if (this.#pendingAppends === 0) {

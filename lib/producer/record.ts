@@ -127,6 +127,24 @@ export function encodeRecord(record: ProducerRecord, nowMs: number): EncodedReco
   };
 }
 
+/**
+ * Checks the options of one `send` call and returns its signal.
+ * @throws {InvalidRecordError} when the options are not an object or the
+ * signal is not an `AbortSignal`.
+ */
+export function sendSignal(options: unknown): AbortSignal | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object") {
+    throw new InvalidRecordError(`send options must be an object, got ${describe(options)}`);
+  }
+  const signal = (options as { signal?: unknown }).signal;
+  if (signal === undefined || signal === null) return undefined;
+  if (signal instanceof AbortSignal) return signal;
+  throw new InvalidRecordError(
+    `send options: signal must be an AbortSignal, got ${describe(signal)}`,
+  );
+}
+
 function toBytes(value: unknown, what: string): Uint8Array | null {
   if (value === null) return null;
   if (typeof value === "string") return encoder.encode(value);
