@@ -4,7 +4,7 @@
  * stuck, and aborted signals.
  */
 import assert from "node:assert/strict";
-import { Producer, ProducerClosedError, TimeoutError } from "../../mod.ts";
+import { InvalidRecordError, Producer, ProducerClosedError, TimeoutError } from "../../mod.ts";
 import { BOOTSTRAP, createTopic, uniqueTopic } from "../support/cluster.ts";
 import { startFakeBroker } from "../support/fake_broker.ts";
 
@@ -128,4 +128,29 @@ Deno.test("lifecycle: a signal aborted during the wait for metadata, or for buff
   await assert.rejects(waiting, /stop waiting for memory/);
   await stalled.close({ timeoutMs: 100 });
   await assert.rejects(held, ProducerClosedError);
+});
+
+Deno.test("lifecycle: send options that are not an object, or a signal that is not an AbortSignal", async () => {
+  const topic = uniqueTopic("bad-signal");
+  await createTopic(topic, 1);
+  await using producer = new Producer({ bootstrapServers: BOOTSTRAP });
+  const inFlight = producer.send({ topic, value: "in flight" });
+  const cases: [unknown, RegExp][] = [
+    [{ signal: {} }, /send options: signal must be an AbortSignal, got Object/],
+    [{ signal: "abort" }, /send options: signal must be an AbortSignal, got string/],
+    [{ signal: new AbortController() }, /signal must be an AbortSignal, got AbortController/],
+    ["fast", /send options must be an object, got string/],
+  ];
+  for (const [options, pattern] of cases) {
+    // Both before the topic is known (slow path) and after (fast path) the check is the same.
+    for (const name of [topic, uniqueTopic("unknown")]) {
+      const error = await producer.send({ topic: name, value: "v" }, options as never).catch((e) =>
+        e
+      );
+      assert.ok(error instanceof InvalidRecordError, `${JSON.stringify(options)}: ${error}`);
+      assert.match(error.message, pattern);
+    }
+  }
+  assert.equal((await inFlight).offset, 0n);
+  assert.equal((await producer.send({ topic, value: "v" }, { signal: null as never })).offset, 1n);
 });
