@@ -153,6 +153,11 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
   }
   const batchSize = int(options, "batchSize", 16384, 0, INT32_MAX);
   const bufferMemory = int(options, "bufferMemory", 32 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER);
+  if (batchSize > bufferMemory) {
+    throw new ConfigError(
+      `batchSize (${batchSize}) must not exceed bufferMemory (${bufferMemory}): no batch would fit in the buffer`,
+    );
+  }
   const retryBackoffMs = int(options, "retryBackoffMs", 100, 0, INT32_MAX);
   const retryBackoffMaxMs = int(options, "retryBackoffMaxMs", 1000, 0, INT32_MAX);
   if (options.clientId !== undefined && typeof options.clientId !== "string") {
