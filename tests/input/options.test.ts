@@ -105,3 +105,12 @@ Deno.test("bootstrap: empty, missing port, port out of range, garbage", () => {
   rejects({ bootstrapServers: [9092] }, /entry 9092 is not a string/);
   rejects({ bootstrapServers: 9092 }, empty);
 });
+
+Deno.test("options: batchSize larger than bufferMemory", () => {
+  rejects(
+    { bufferMemory: 1000 },
+    /batchSize \(16384\) must not exceed bufferMemory \(1000\): no batch would fit in the buffer/,
+  );
+  rejects({ bufferMemory: 4096, batchSize: 4097 }, /batchSize \(4097\) must not exceed/);
+  new Producer({ bootstrapServers: BROKER, bufferMemory: 4096, batchSize: 4096 }).close();
+});
