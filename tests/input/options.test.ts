@@ -114,3 +114,12 @@ Deno.test("options: batchSize larger than bufferMemory", () => {
   rejects({ bufferMemory: 4096, batchSize: 4097 }, /batchSize \(4097\) must not exceed/);
   new Producer({ bootstrapServers: BROKER, bufferMemory: 4096, batchSize: 4096 }).close();
 });
+
+Deno.test("options: a clientId too long for the request header", () => {
+  rejects(
+    { clientId: "x".repeat(40_000) },
+    /clientId is 40000 bytes in UTF-8; the request header holds at most 32767/,
+  );
+  rejects({ clientId: "ü".repeat(20_000) }, /clientId is 40000 bytes/);
+  new Producer({ bootstrapServers: BROKER, clientId: "x".repeat(32_767) }).close();
+});
