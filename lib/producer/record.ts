@@ -163,16 +163,22 @@ function encodeHeaders(headers: RecordHeaders): RecordHeaderBytes[] {
       }
       out.push(header(pair[0], pair[1], true));
     }
-  } else if (headers !== null && typeof headers === "object") {
+  } else if (headers !== null && typeof headers === "object" && isPlainObject(headers)) {
     for (const key of Object.keys(headers)) {
       out.push(header(key, (headers as Record<string, unknown>)[key], false));
     }
   } else {
     throw new InvalidRecordError(
-      `headers must be an object or an array of [key, value] pairs, got ${describe(headers)}`,
+      `headers must be a plain object or an array of [key, value] pairs, got ${describe(headers)}`,
     );
   }
   return out;
+}
+
+/** An object literal (or `Object.create(null)`), not a Map, Headers, Date or other class instance. */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function header(key: unknown, value: unknown, allowNull: boolean): RecordHeaderBytes {
