@@ -107,7 +107,7 @@ Deno.test("records: partition out of range, negative, non-integer", async () => 
   ]);
 });
 
-Deno.test("records: header keys as bytes or other types, bad header values", async () => {
+Deno.test("records: header keys as bytes or other types, bad header values, headers as a Map", async () => {
   await catalogue("headers", (topic) => [
     [
       { topic, value: "v", headers: [[new Uint8Array([0xff, 0xfe]), "x"]] },
@@ -120,8 +120,13 @@ Deno.test("records: header keys as bytes or other types, bad header values", asy
     [{ topic, value: "v", headers: { k: 5 } }, /header "k" value must be .*, got number/],
     [{ topic, value: "v", headers: { k: null } }, /header "k" has value null: .*array form/],
     [{ topic, value: "v", headers: [["k", { v: 1 }]] }, /header "k" value must be/],
-    [{ topic, value: "v", headers: "k=v" }, /headers must be an object or an array/],
-    [{ topic, value: "v", headers: 5 }, /headers must be an object or an array .*got number/],
+    [{ topic, value: "v", headers: "k=v" }, /headers must be a plain object or an array/],
+    [{ topic, value: "v", headers: 5 }, /headers must be a plain object or an array .*got number/],
+    // Objects with no own keys for their entries: their headers would be lost.
+    [{ topic, value: "v", headers: new Map([["k", "v"]]) }, /plain object or an array .*got Map/],
+    [{ topic, value: "v", headers: new Headers([["k", "v"]]) }, /got Headers/],
+    [{ topic, value: "v", headers: new Date() }, /got Date/],
+    [{ topic, value: "v", headers: new Uint8Array(2) }, /got Uint8Array/],
   ]);
 });
 
@@ -131,7 +136,7 @@ Deno.test("records: undefined where null is meant (value, header values, headers
     [{ topic }, /has no value: pass null/],
     [{ topic, value: "v", headers: { a: undefined } }, /header "a" has value undefined/],
     [{ topic, value: "v", headers: [["a", undefined]] }, /header "a" has value undefined/],
-    [{ topic, value: "v", headers: null }, /headers must be an object or an array .*got null/],
+    [{ topic, value: "v", headers: null }, /headers must be a plain object or an array .*got null/],
   ]);
   // Where undefined means "absent" it is fine: key, headers, partition, timestamp.
   const topic = uniqueTopic("undefined-ok");
