@@ -125,3 +125,23 @@ Deno.test("network: a broker with no Produce version we speak: KafkaError UNSUPP
   assert.match(error.message, /supports Produce versions none, this client 3\.\.13/);
   assert.ok(ms < 6000, `took ${ms} ms`);
 });
+
+Deno.test("network: a transport whose connect throws: NetworkError naming it, no stray timer", async () => {
+  const transport = {
+    connect(): Promise<never> {
+      throw new Error("no sockets in this sandbox");
+    },
+  };
+  const { error, ms } = await failure({
+    bootstrapServers: "127.0.0.1:9",
+    transport,
+    maxBlockMs: 800,
+    connectTimeoutMs: 300,
+  });
+  assert.ok(error instanceof TimeoutError, String(error));
+  assert.match(error.message, /cannot connect to 127\.0\.0\.1:9: no sockets in this sandbox/);
+  assert.ok(error.cause instanceof NetworkError, `cause: ${error.cause}`);
+  assert.ok(ms < 5000, `took ${ms} ms`);
+  // Past connectTimeoutMs: a connect timer left behind would reject unhandled now.
+  await new Promise((r) => setTimeout(r, 500));
+});
