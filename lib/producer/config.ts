@@ -172,6 +172,14 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
       } bytes in UTF-8; the request header holds at most ${INT16_MAX}`,
     );
   }
+  const transport: unknown = options.transport;
+  if (
+    transport !== undefined && transport !== null &&
+    (typeof transport !== "object" ||
+      typeof (transport as { connect?: unknown }).connect !== "function")
+  ) {
+    throw new ConfigError("transport must be an object with a connect(host, port) method");
+  }
   if (options.partitioner !== undefined && typeof options.partitioner !== "function") {
     throw new ConfigError("partitioner must be a function (record, numPartitions) => partition");
   }
