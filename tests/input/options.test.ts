@@ -73,7 +73,7 @@ Deno.test("options: unknown acks values", () => {
   }
 });
 
-Deno.test("options: wrong types (options, clientId, partitioner, booleans)", () => {
+Deno.test("options: wrong types (options, clientId, partitioner, transport, booleans)", () => {
   assert.throws(() => new Producer(null as unknown as ProducerOptions), ConfigError);
   assert.throws(
     () => new Producer("127.0.0.1:9092" as unknown as ProducerOptions),
@@ -81,6 +81,9 @@ Deno.test("options: wrong types (options, clientId, partitioner, booleans)", () 
   );
   rejects({ clientId: 42 }, /clientId must be a string, got number/);
   rejects({ partitioner: "murmur2" }, /partitioner must be a function/);
+  rejects({ transport: {} }, /transport must be an object with a connect\(host, port\) method/);
+  rejects({ transport: "deno" }, /transport must be an object with a connect/);
+  rejects({ transport: { connect: 5 } }, /transport must be an object with a connect/);
   rejects({ enableIdempotence: "yes" }, /enableIdempotence must be a boolean, got "yes"/);
   rejects({ allowAutoTopicCreation: 1 }, /allowAutoTopicCreation must be a boolean/);
 });
