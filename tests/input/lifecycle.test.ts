@@ -154,3 +154,25 @@ Deno.test("lifecycle: send options that are not an object, or a signal that is n
   assert.equal((await inFlight).offset, 0n);
   assert.equal((await producer.send({ topic, value: "v" }, { signal: null as never })).offset, 1n);
 });
+
+Deno.test("lifecycle: close({timeoutMs}) while a send waits for buffer memory", async () => {
+  await using broker = startFakeBroker({ kafka: { produce: [3, 8], partitions: 1 } });
+  const producer = new Producer({
+    bootstrapServers: broker.address,
+    acks: 1,
+    bufferMemory: 20_000,
+    maxBlockMs: 60_000,
+    lingerMs: 0,
+  });
+  const held = producer.send({ topic: "t", value: new Uint8Array(15_000) });
+  const blocked = producer.send({ topic: "t", value: new Uint8Array(15_000) });
+  for (const p of [held, blocked]) p.catch(() => {});
+  await new Promise((r) => setTimeout(r, 300));
+  const started = Date.now();
+  await producer.close({ timeoutMs: 200 });
+  assert.ok(Date.now() - started < 5000, `close took ${Date.now() - started} ms`);
+  const error = await blocked.catch((e) => e);
+  assert.ok(error instanceof ProducerClosedError, String(error));
+  assert.match(error.message, /closed while send\(\) waited for buffer memory/);
+  await assert.rejects(held, ProducerClosedError);
+});
