@@ -190,3 +190,30 @@ Deno.test("records: a timestamp the broker refuses (a day ahead) is KafkaError I
   assert.equal((await other).offset, 0n, "the record in another batch landed");
   assert.equal((await producer.send({ topic, value: "now", partition: 0 })).offset, 0n);
 });
+
+Deno.test("records: a bad record in a pipeTo(producer.writable) rejects the pipe; earlier ones land", async () => {
+  const topic = uniqueTopic("pipe-bad");
+  await createTopic(topic, 1);
+  const producer = new Producer({ bootstrapServers: BOOTSTRAP });
+  try {
+    const records = [
+      { topic, value: "one" },
+      { topic, value: "two" },
+      { topic, value: "three", timestamp: -5 },
+      { topic, value: "four" },
+    ];
+    const error = await ReadableStream.from(records).pipeTo(producer.writable).then(
+      () => assert.fail("the pipe resolved"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof InvalidRecordError, String(error));
+    assert.match(error.message, /timestamp must be epoch milliseconds, .*got -5/);
+    await producer.flush();
+    // The records before the bad one landed and the producer still works. ("four" may
+    // land too: pipeTo wrote it before the stream errored, and writes append at once.)
+    const after = (await producer.send({ topic, value: "after" })).offset;
+    assert.ok(after === 2n || after === 3n, `offset ${after}`);
+  } finally {
+    await producer.close();
+  }
+});
