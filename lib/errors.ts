@@ -17,7 +17,7 @@ export class KafkaClientError extends Error {
 /** An option given to the producer is invalid; thrown by the constructor. */
 export class ConfigError extends KafkaClientError {}
 
-/** A record given to `send()` is invalid (bad topic, partition, timestamp, header …). */
+/** A record given to `send()` is invalid (bad topic, partition, timestamp, header …), or the options of that call are. */
 export class InvalidRecordError extends KafkaClientError {}
 
 /** A record (or its batch) is larger than `maxRequestSize` or `bufferMemory`, or than the broker accepts. */

@@ -118,7 +118,8 @@ export class Connection {
         options.connectTimeoutMs,
       );
     });
-    const connecting = transport.connect(host, port);
+    // A transport that throws instead of rejecting must not skip the timer's cleanup below.
+    const connecting = (async () => await transport.connect(host, port))();
     let connection: Connection | undefined;
     try {
       const socket = await Promise.race([connecting, timeout]).catch((error) => {

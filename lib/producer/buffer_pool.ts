@@ -81,7 +81,7 @@ export class BufferPool {
         () =>
           leave(
             new TimeoutError(
-              `failed to allocate ${size} bytes within maxBlockMs (${maxBlockMs} ms): bufferMemory (${this.totalMemory} bytes) is full`,
+              `failed to allocate ${size} bytes: bufferMemory (${this.totalMemory} bytes) stayed full for the ${maxBlockMs} ms left of maxBlockMs`,
             ),
           ),
         maxBlockMs,

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import type { Transport } from "../net/transport.ts";
+import { utf8Length } from "../protocol/utf8.ts";
 import type { ProducerRecord } from "./record.ts";
 
 /**
@@ -127,6 +128,7 @@ export interface BrokerAddress {
 }
 
 const INT32_MAX = 2147483647;
+const INT16_MAX = 32767;
 let clientIds = 0;
 
 /**
@@ -153,10 +155,30 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
   }
   const batchSize = int(options, "batchSize", 16384, 0, INT32_MAX);
   const bufferMemory = int(options, "bufferMemory", 32 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER);
+  if (batchSize > bufferMemory) {
+    throw new ConfigError(
+      `batchSize (${batchSize}) must not exceed bufferMemory (${bufferMemory}): no batch would fit in the buffer`,
+    );
+  }
   const retryBackoffMs = int(options, "retryBackoffMs", 100, 0, INT32_MAX);
   const retryBackoffMaxMs = int(options, "retryBackoffMaxMs", 1000, 0, INT32_MAX);
   if (options.clientId !== undefined && typeof options.clientId !== "string") {
     throw new ConfigError(`clientId must be a string, got ${typeof options.clientId}`);
+  }
+  if (options.clientId !== undefined && utf8Length(options.clientId) > INT16_MAX) {
+    throw new ConfigError(
+      `clientId is ${
+        utf8Length(options.clientId)
+      } bytes in UTF-8; the request header holds at most ${INT16_MAX}`,
+    );
+  }
+  const transport: unknown = options.transport;
+  if (
+    transport !== undefined && transport !== null &&
+    (typeof transport !== "object" ||
+      typeof (transport as { connect?: unknown }).connect !== "function")
+  ) {
+    throw new ConfigError("transport must be an object with a connect(host, port) method");
   }
   if (options.partitioner !== undefined && typeof options.partitioner !== "function") {
     throw new ConfigError("partitioner must be a function (record, numPartitions) => partition");

@@ -22,6 +22,7 @@ import {
   encodeRecord,
   type ProducerRecord,
   type RecordMetadata,
+  sendSignal,
 } from "./record.ts";
 import { Sender } from "./sender.ts";
 
@@ -132,10 +133,11 @@ export class Producer {
     if (this.#closing) {
       return Promise.reject(new ProducerClosedError("cannot send: the producer is closed"));
     }
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    let signal: AbortSignal | undefined;
     let encoded: EncodedRecord;
     try {
+      signal = sendSignal(options);
+      if (signal?.aborted) return Promise.reject(signal.reason);
       const now = Date.now();
       encoded = encodeRecord(record, now);
       this.#checkSize(encoded);

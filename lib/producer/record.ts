@@ -135,6 +135,24 @@ function checkTopic(topic: unknown): void {
   lastValidTopic = topic;
 }
 
+/**
+ * Checks the options of one `send` call and returns its signal.
+ * @throws {InvalidRecordError} when the options are not an object or the
+ * signal is not an `AbortSignal`.
+ */
+export function sendSignal(options: unknown): AbortSignal | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object") {
+    throw new InvalidRecordError(`send options must be an object, got ${describe(options)}`);
+  }
+  const signal = (options as { signal?: unknown }).signal;
+  if (signal === undefined || signal === null) return undefined;
+  if (signal instanceof AbortSignal) return signal;
+  throw new InvalidRecordError(
+    `send options: signal must be an AbortSignal, got ${describe(signal)}`,
+  );
+}
+
 function toBytes(value: unknown, what: string): Uint8Array | null {
   if (value === null) return null;
   if (typeof value === "string") return encoder.encode(value);
@@ -153,16 +171,22 @@ function encodeHeaders(headers: RecordHeaders): RecordHeaderBytes[] {
       }
       out.push(header(pair[0], pair[1], true));
     }
-  } else if (headers !== null && typeof headers === "object") {
+  } else if (headers !== null && typeof headers === "object" && isPlainObject(headers)) {
     for (const key of Object.keys(headers)) {
       out.push(header(key, (headers as Record<string, unknown>)[key], false));
     }
   } else {
     throw new InvalidRecordError(
-      `headers must be an object or an array of [key, value] pairs, got ${describe(headers)}`,
+      `headers must be a plain object or an array of [key, value] pairs, got ${describe(headers)}`,
     );
   }
   return out;
+}
+
+/** An object literal (or `Object.create(null)`), not a Map, Headers, Date or other class instance. */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function header(key: unknown, value: unknown, allowNull: boolean): RecordHeaderBytes {

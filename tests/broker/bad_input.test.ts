@@ -69,7 +69,7 @@ Deno.test("invalid records: typed errors naming the field", async () => {
       /header key must be a string/,
     ],
     [{ topic, value: "v", headers: { a: undefined } }, /header "a" has value undefined/],
-    [{ topic, value: "v", headers: "x" }, /headers must be an object or an array/],
+    [{ topic, value: "v", headers: "x" }, /headers must be a plain object or an array/],
   ];
   for (const [record, message] of cases) {
     await assert.rejects(

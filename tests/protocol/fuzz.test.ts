@@ -1,90 +1,302 @@
 /**
- * Mutation fuzzing: corrupted or truncated responses and batches must either
- * decode or fail with ProtocolError — never another error type, never a hang.
+ * Fuzzing of everything that reads bytes from a broker: the response
+ * decoders of ApiVersions, Metadata, Produce and InitProducerId (every
+ * version a 4.1 broker and this client share), starting from real responses
+ * captured from a broker, and the FrameSplitter under random chunking.
+ * Only ProtocolError may come out; nothing may hang; a hostile length field
+ * must not make anything allocate.
+ *
+ * Size: `FUZZ_FRAMES` frames in total (default 1,000,000: 90% decoder
+ * frames, 10% frames through the splitter), seed `FUZZ_SEED` (random by
+ * default, printed). `deno task fuzz` runs a longer one. A failure prints
+ * the seed, the iteration and the frame in base64.
  */
 import assert from "node:assert/strict";
 import { ProtocolError } from "../../lib/errors.ts";
-import type { ApiCodec } from "../../lib/protocol/api.ts";
-import { ApiVersions } from "../../lib/protocol/api_versions.ts";
-import { crc32c } from "../../lib/protocol/crc32c.ts";
-import { CreateTopics } from "../../lib/protocol/create_topics.ts";
+import { FrameSplitter } from "../../lib/net/frames.ts";
 import { decodeResponse } from "../../lib/protocol/frame.ts";
-import { InitProducerId } from "../../lib/protocol/init_producer_id.ts";
-import { Metadata } from "../../lib/protocol/metadata.ts";
-import { Produce } from "../../lib/protocol/produce.ts";
+import { crc32c } from "../../lib/protocol/crc32c.ts";
 import { decodeRecordBatches } from "../../lib/protocol/record_batch.ts";
-import { concat, java, unhex } from "./_helpers.ts";
+import { concat, java } from "./_helpers.ts";
+import {
+  hostileLength,
+  iterationRandom,
+  loadSeeds,
+  makeFrame,
+  type Random,
+  rng,
+  toBase64,
+} from "./fuzz/corpus.ts";
+import type { WorkerJob, WorkerResult } from "./fuzz/worker.ts";
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(src: Uint8Array, rand: () => number): Uint8Array {
-  const b = src.slice();
-  const n = 1 + Math.floor(rand() * 4);
-  for (let i = 0; i < n; i++) {
-    const at = Math.floor(rand() * b.length);
-    const kind = rand();
-    if (kind < 0.5) b[at] = Math.floor(rand() * 256);
-    else if (kind < 0.75) b[at] = rand() < 0.5 ? 0xff : 0x7f;
-    else b[at] ^= 1 << Math.floor(rand() * 8);
+const TOTAL = envInt("FUZZ_FRAMES", 1_000_000);
+const RUN_SEED = envInt("FUZZ_SEED", Math.floor(Math.random() * 2 ** 31));
+const DECODER_FRAMES = Math.round(TOTAL * 0.9);
+const SPLITTER_FRAMES = TOTAL - DECODER_FRAMES;
+function envInt(name: string, fallback: number): number {
+  const text = Deno.env.get(name);
+  if (text === undefined || text === "") return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new Error(`${name} must be an integer ≥ 0, got ${text}`);
   }
-  return rand() < 0.2 ? b.subarray(0, Math.floor(rand() * b.length)) : b;
+  return n;
 }
 
-function expectDecodeOrProtocolError(fn: () => unknown, what: string): void {
+/** A worker that makes no progress for this long is hung. */
+const STALL_MS = 15_000;
+const SEEDS = loadSeeds();
+
+console.log(
+  `fuzz: seed ${RUN_SEED} (FUZZ_SEED=${RUN_SEED} to replay), ${DECODER_FRAMES} decoder frames, ` +
+    `${SPLITTER_FRAMES} splitter frames, ${SEEDS.length} captured responses`,
+);
+
+function describeFrame(i: number): string {
+  const f = makeFrame(SEEDS, RUN_SEED, i);
+  return `seed ${RUN_SEED}, iteration ${i}, from ${f.seed.name}, mutations ${
+    f.mutations.join("+")
+  }, frame (base64) ${toBase64(f.frame)}`;
+}
+
+Deno.test("fuzz: the captured responses cover every version of the four APIs we speak", () => {
+  const versions = new Map<string, Set<number>>();
+  for (const s of SEEDS) {
+    if (!versions.has(s.api.name)) versions.set(s.api.name, new Set());
+    versions.get(s.api.name)!.add(s.version);
+    // Unmutated, every captured frame decodes.
+    decodeResponse(s.api, s.version, s.frame);
+    const fixedSize = s.api.name === "InitProducerId" && s.version < 2;
+    assert.ok(fixedSize || s.lengths.length > 0, `${s.name}: no length fields found`);
+  }
+  const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  assert.deepEqual([...versions.get("ApiVersions")!].sort((a, b) => a - b), range(0, 4));
+  assert.deepEqual([...versions.get("Metadata")!].sort((a, b) => a - b), range(0, 13));
+  assert.deepEqual([...versions.get("Produce")!].sort((a, b) => a - b), range(3, 13));
+  assert.deepEqual([...versions.get("InitProducerId")!].sort((a, b) => a - b), range(0, 5));
+});
+
+Deno.test("fuzz: mutated real responses decode or throw ProtocolError, never hang", async () => {
+  const started = performance.now();
+  const progress = new SharedArrayBuffer(4);
+  const cell = new Int32Array(progress);
+  const worker = new Worker(new URL("./fuzz/worker.ts", import.meta.url).href, { type: "module" });
+  let watchdog: ReturnType<typeof setInterval> | undefined;
   try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof ProtocolError, `${what}: ${err}`);
-  }
-}
-
-const CASES: [ApiCodec<never, unknown>, number, string][] = [
-  [Produce, 3, "produce_response_v3"],
-  [Produce, 8, "produce_response_v8"],
-  [Produce, 10, "produce_response_v10"],
-  [Produce, 13, "produce_response_v13"],
-  [Metadata, 1, "metadata_response_v1"],
-  [Metadata, 9, "metadata_response_v9"],
-  [Metadata, 13, "metadata_response_v13"],
-  [ApiVersions, 0, "api_versions_response_v0"],
-  [ApiVersions, 3, "api_versions_response_v3"],
-  [InitProducerId, 2, "init_producer_id_response_v2"],
-  [CreateTopics, 5, "create_topics_response_v5"],
-  [CreateTopics, 7, "create_topics_response_v7"],
-];
-
-Deno.test("fuzz: mutated responses decode or throw ProtocolError", () => {
-  const rand = rng(42);
-  for (const [api, version, name] of CASES) {
-    const header = version >= api.flexibleFrom && api !== ApiVersions ? "0000000100" : "00000001";
-    const frame = concat(unhex(header), java(name));
-    for (let i = 0; i < 400; i++) {
-      const m = mutate(frame, rand);
-      expectDecodeOrProtocolError(() => decodeResponse(api, version, m), `${name} #${i}`);
+    const result = await new Promise<WorkerResult>((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<WorkerResult>) => resolve(e.data);
+      worker.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`fuzz worker crashed: ${e.message}`));
+      };
+      let last = -1;
+      let lastChange = Date.now();
+      watchdog = setInterval(() => {
+        const at = Atomics.load(cell, 0);
+        if (at !== last) {
+          last = at;
+          lastChange = Date.now();
+        } else if (Date.now() - lastChange > STALL_MS) {
+          reject(new Error(`decoder hung for ${STALL_MS} ms on ${describeFrame(at)}`));
+        }
+      }, 500);
+      const job: WorkerJob = { runSeed: RUN_SEED, start: 0, count: DECODER_FRAMES, progress };
+      worker.postMessage(job);
+    });
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `fuzz decoders: ${result.frames} frames in ${seconds.toFixed(1)} s (${
+        Math.round(result.frames / seconds)
+      } frames/s): ${result.decoded} decoded, ${result.protocolErrors} ProtocolError; ` +
+        `slowest decode ${result.slowestMs.toFixed(1)} ms`,
+    );
+    if (result.failure !== null) {
+      const f = result.failure;
+      assert.fail(
+        `seed ${RUN_SEED}, iteration ${f.iteration}, from ${f.seed}, mutations ${f.mutations}: ` +
+          `${f.problem}\nframe (base64): ${f.frame}`,
+      );
     }
+    assert.equal(result.frames, DECODER_FRAMES);
+    assert.ok(result.protocolErrors > 0 && result.decoded > 0, "the mutations reach both outcomes");
+  } finally {
+    clearInterval(watchdog);
+    worker.terminate();
   }
 });
 
+Deno.test("fuzz: a 2 GB length field fails fast, without allocating", () => {
+  const before = Deno.memoryUsage();
+  const started = performance.now();
+  let cases = 0;
+  for (const seed of SEEDS) {
+    for (const field of seed.lengths) {
+      // Always the largest values: int32/int16 max, a 2^32-1 uvarint.
+      const rand: Random = () => 0;
+      const frame = hostileLength(seed, seed.frame, rand, field);
+      for (let round = 0; round < 5; round++) {
+        const t0 = performance.now();
+        try {
+          decodeResponse(seed.api, seed.version, frame);
+        } catch (error) {
+          assert.ok(
+            error instanceof ProtocolError,
+            `${seed.name}, length at ${field.offset}: ${error}\n${toBase64(frame)}`,
+          );
+        }
+        const ms = performance.now() - t0;
+        assert.ok(ms < 2000, `${seed.name}, length at ${field.offset}: ${ms} ms`);
+        cases++;
+      }
+    }
+  }
+  const after = Deno.memoryUsage();
+  const grew = Math.max(after.rss - before.rss, after.heapUsed - before.heapUsed, 0);
+  console.log(
+    `hostile lengths: ${cases} decodes in ${
+      (performance.now() - started).toFixed(0)
+    } ms, memory grew ${(grew / 1048576).toFixed(1)} MiB`,
+  );
+  assert.ok(grew < 64 * 1048576, `memory grew by ${grew} bytes`);
+});
+
+/** What a correct splitter makes of `bytes`: the frames, and whether it must error. */
+function referenceSplit(bytes: Uint8Array, max: number): { frames: Uint8Array[]; error: boolean } {
+  const frames: Uint8Array[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    if (bytes.length - pos < 4) return { frames, error: true };
+    const size = new DataView(bytes.buffer, bytes.byteOffset + pos).getUint32(0);
+    if (size < 4 || size > max || bytes.length - pos - 4 < size) return { frames, error: true };
+    frames.push(bytes.subarray(pos + 4, pos + 4 + size));
+    pos += 4 + size;
+  }
+  return { frames, error: false };
+}
+
+/** A byte stream of 1–30 size-prefixed frames, some prefixes or the end possibly hostile. */
+function splitterInput(rand: Random, iteration: number, max: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const n = 1 + Math.floor(rand() * 30);
+  for (let k = 0; k < n; k++) {
+    const body = rand() < 0.5
+      ? SEEDS[Math.floor(rand() * SEEDS.length)].frame
+      : makeFrame(SEEDS, RUN_SEED ^ 0x5bd1e995, iteration * 31 + k).frame;
+    const prefixed = new Uint8Array(4 + body.length);
+    let size = body.length;
+    if (rand() < 0.03) {
+      const hostile = [0, 3, max + 1, 0x7fffffff, 0xffffffff, 0x80000000, size + 1, size - 1];
+      size = hostile[Math.floor(rand() * hostile.length)];
+    }
+    new DataView(prefixed.buffer).setUint32(0, size >>> 0);
+    prefixed.set(body.subarray(0, Math.min(body.length, prefixed.length - 4)), 4);
+    parts.push(prefixed);
+  }
+  const all = concat(...parts);
+  return rand() < 0.1 ? all.subarray(0, Math.floor(rand() * all.length)) : all;
+}
+
+function randomChunks(bytes: Uint8Array, rand: Random): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  // Byte by byte now and then (only short streams: each chunk costs a stream step).
+  const byteByByte = rand() < 0.1 && bytes.length < 1500;
+  for (let pos = 0; pos < bytes.length;) {
+    const r = rand();
+    const n = byteByByte
+      ? 1
+      : r < 0.2
+      ? 1 + Math.floor(rand() * 8)
+      : r < 0.8
+      ? 1 + Math.floor(rand() * 600)
+      : bytes.length - pos;
+    // Copies, as a socket would hand them over.
+    chunks.push(bytes.slice(pos, pos + n));
+    pos += n;
+  }
+  return chunks;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+Deno.test("fuzz: FrameSplitter under random chunking matches a reference splitter", async () => {
+  const max = 2048;
+  const started = performance.now();
+  let frames = 0;
+  let streams = 0;
+  let errors = 0;
+  for (let iteration = 0; frames < SPLITTER_FRAMES; iteration++) {
+    const rand = iterationRandom(RUN_SEED ^ 0x1b873593, iteration);
+    const bytes = splitterInput(rand, iteration, max);
+    const chunks = randomChunks(bytes, rand);
+    const expected = referenceSplit(bytes, max);
+    const out: Uint8Array[] = [];
+    let failure: unknown = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hang = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("FrameSplitter hung")), 10_000);
+    });
+    try {
+      await Promise.race([
+        ReadableStream.from(chunks).pipeThrough(new FrameSplitter(max)).pipeTo(
+          new WritableStream({ write: (f) => void out.push(f.slice()) }),
+        ),
+        hang,
+      ]);
+    } catch (error) {
+      failure = error;
+    } finally {
+      clearTimeout(timer);
+    }
+    const where = `seed ${RUN_SEED}, splitter iteration ${iteration}, chunks ${
+      chunks.map((c) => c.length).join(",")
+    }, stream (base64) ${toBase64(bytes)}`;
+    if (failure !== null) {
+      errors++;
+      assert.ok(failure instanceof ProtocolError, `${where}: ${failure}`);
+      assert.ok(expected.error, `${where}: splitter failed where the reference did not`);
+      // Frames queued when the stream errored may be dropped, never made up.
+      assert.ok(out.length <= expected.frames.length, where);
+    } else {
+      assert.ok(!expected.error, `${where}: splitter accepted what the reference rejects`);
+      assert.equal(out.length, expected.frames.length, where);
+    }
+    for (let k = 0; k < out.length; k++) {
+      assert.ok(equalBytes(out[k], expected.frames[k]), `${where}: frame ${k} differs`);
+    }
+    frames += expected.frames.length + (expected.error ? 1 : 0);
+    streams++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `fuzz splitter: ${frames} frames in ${streams} streams (${errors} rejected) in ${
+      seconds.toFixed(1)
+    } s (${Math.round(frames / seconds)} frames/s)`,
+  );
+});
+
 Deno.test("fuzz: mutated record batches decode or throw ProtocolError", () => {
-  const rand = rng(7);
+  const rand = rng(RUN_SEED);
   const batch = concat(java("batch1"), java("batch2"));
   for (let i = 0; i < 2000; i++) {
-    const m = mutate(batch, rand);
-    // Half the time fix the CRCs so the mutation reaches the record parser.
-    if (i % 2 === 0 && m.length >= 61) {
-      const v = new DataView(m.buffer, m.byteOffset, m.byteLength);
-      const len = v.getInt32(8);
-      if (len >= 49 && 12 + len <= m.length) v.setUint32(17, crc32c(m, 21, 12 + len));
+    const m = batch.slice();
+    for (let k = 1 + Math.floor(rand() * 4); k > 0; k--) {
+      m[Math.floor(rand() * m.length)] = Math.floor(rand() * 256);
     }
-    expectDecodeOrProtocolError(() => decodeRecordBatches(m), `batch #${i}`);
+    const cut = rand() < 0.2 ? m.subarray(0, Math.floor(rand() * m.length)) : m;
+    // Half the time fix the CRC so the mutation reaches the record parser.
+    if (i % 2 === 0 && cut.length >= 61) {
+      const v = new DataView(cut.buffer, cut.byteOffset, cut.byteLength);
+      const len = v.getInt32(8);
+      if (len >= 49 && 12 + len <= cut.length) v.setUint32(17, crc32c(cut, 21, 12 + len));
+    }
+    try {
+      decodeRecordBatches(cut);
+    } catch (error) {
+      assert.ok(error instanceof ProtocolError, `seed ${RUN_SEED}, batch #${i}: ${error}`);
+    }
   }
 });
