@@ -1,0 +1,63 @@
+// KafkaJS driver for bench/peers/run.sh (see common.mjs for the send loop and README.md for settings).
+import {
+  importPeer,
+  parseArgs,
+  payload,
+  peerVersion,
+  recordsPerBatch,
+  report,
+  runBench,
+} from "./common.mjs";
+
+const o = parseArgs(process.argv.slice(2));
+const { Kafka, logLevel } = (await importPeer("kafkajs")).default;
+const version = peerVersion("kafkajs");
+
+// KafkaJS requires maxInFlightRequests 1 for an idempotent producer, and its sequence numbers
+// are read at send() time, so concurrent send() calls of one idempotent producer get
+// OUT_OF_ORDER_SEQUENCE_NUMBER (kafkajs#598): one call at a time then. Otherwise 5, like Java.
+const maxInFlight = o.idempotence ? 1 : 5;
+const kafka = new Kafka({
+  clientId: "bench-kafkajs",
+  brokers: o.bootstrap.split(","),
+  logLevel: logLevel.ERROR,
+});
+const admin = kafka.admin();
+await admin.connect();
+const [meta] = (await admin.fetchTopicMetadata({ topics: [o.topic] })).topics;
+await admin.disconnect();
+const partitions = meta.partitions.length;
+
+const producer = kafka.producer({
+  idempotent: o.idempotence,
+  maxInFlightRequests: maxInFlight,
+  allowAutoTopicCreation: false,
+});
+await producer.connect();
+const value = payload(o.recordSize);
+const r = await runBench(o, {
+  partitions,
+  concurrency: maxInFlight,
+  makeMessage: (partition) => ({ partition, value }),
+  send: (messages) => producer.send({ topic: o.topic, acks: o.acks, messages }),
+});
+await producer.disconnect();
+
+report(
+  o,
+  "kafkajs",
+  version,
+  r,
+  [
+    `acks=${o.acksName} idempotent=${o.idempotence} maxInFlightRequests=${maxInFlight}`,
+    `linger.ms=n/a (no accumulator; requested ${o.lingerMs})`,
+    o.mode === "sync"
+      ? "one record per awaited send()"
+      : `send() calls of ${r.chunkSize} records (${
+        recordsPerBatch(o)
+      }/partition ~ batch.size=${o.batchSize} B` +
+        ` over ${partitions} partitions, explicit round-robin partition), ${maxInFlight} call(s) at a time`,
+    "compression=none retries=5 requestTimeout=30000",
+  ].join(" "),
+);
+process.exit(r.failed > 0 ? 1 : 0);
