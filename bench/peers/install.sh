@@ -53,11 +53,11 @@ install_franz_go() {
   if stamp_ok franz-go "$want" && [[ -x "$bin" ]]; then
     return 0
   fi
-  need go "Go 1.23+"
+  need go "need Go 1.26+, the version franz-go v1.22 requires"
   say "building franz-go driver ($(awk '$2 == "github.com/twmb/franz-go" {print $2 "@" $3}' "$src/go.mod")) into $bin"
   mkdir -p "$PEERS_DIR/bin"
   # Modules go to .cache/peers/go; never download a different Go toolchain.
-  (cd "$src" && GOTOOLCHAIN=local GOMODCACHE="$PEERS_DIR/go/mod" GOFLAGS=-mod=readonly \
+  (cd "$src" && GOTOOLCHAIN=local GOMODCACHE="$PEERS_DIR/go/mod" GOFLAGS="-mod=readonly -modcacherw" \
     go build -trimpath -o "$bin" .) >&2
   stamp_set franz-go "$want"
 }

@@ -14,8 +14,8 @@ import {
 const o = parseArgs(process.argv.slice(2));
 const { Producer } = await importPeer("@platformatic/kafka");
 
-// The client forces maxInflights 1 when idempotent; one send() call at a time then, because
-// concurrent idempotent sends lost records in earlier versions (platformatic/kafka#326).
+// The client forces maxInflights 1 when idempotent (5 otherwise, like Java). The driver keeps
+// as many send() calls outstanding as the client may have requests in flight.
 const maxInFlight = o.idempotence ? 1 : 5;
 const producer = new Producer({
   clientId: "bench-platformatic",
