@@ -46,6 +46,8 @@ func main() {
 		kgo.DefaultProduceTopic(*topic),
 		kgo.ProducerLinger(time.Duration(*lingerMs) * time.Millisecond),
 		kgo.ProducerBatchMaxBytes(int32(*batchSize)),
+		// Java's delivery.timeout.ms: kgo's default is no limit, and nothing may hang.
+		kgo.RecordDeliveryTimeout(2 * time.Minute),
 	}
 	switch *acks {
 	case "all", "-1":
@@ -90,7 +92,14 @@ func main() {
 	if *mode == "sync" {
 		for i := 0; i < *numRecords; i++ {
 			start := time.Now()
-			done(i, start, client.ProduceSync(ctx, &kgo.Record{Value: value}).FirstErr())
+			err := client.ProduceSync(ctx, &kgo.Record{Value: value}).FirstErr()
+			done(i, start, err)
+			if err != nil { // stop at the first failure: the rest count as failed
+				for j := i + 1; j < *numRecords; j++ {
+					done(j, start, err)
+				}
+				break
+			}
 		}
 	} else {
 		var wg sync.WaitGroup
@@ -140,6 +149,7 @@ func main() {
 		AvgMs:         round(avg), MaxMs: round(maxMs),
 		P50: pct(0.5), P95: pct(0.95), P99: pct(0.99), P999: pct(0.999),
 		Settings: fmt.Sprintf("ProducerLinger=%dms ProducerBatchMaxBytes=%d RequiredAcks=%s idempotent=%t"+
+			" RecordDeliveryTimeout=120s"+
 			" (kgo defaults: MaxBufferedRecords=50000, 5 produce requests in flight per broker when"+
 			" idempotent else 1, UniformBytesPartitioner switching every 64 KiB, compression=none)",
 			*lingerMs, *batchSize, *acks, idempotence),

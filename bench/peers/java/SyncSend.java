@@ -47,7 +47,10 @@ public class SyncSend {
           producer.send(record).get(130, TimeUnit.SECONDS);
           latencies[acked++] = (System.nanoTime() - t) / 1e6;
         } catch (Exception e) {
-          if (failed++ == 0) System.err.println("first failed send: " + e);
+          // Stop at the first failure: the next sends would each wait up to max.block.ms.
+          System.err.println("send failed, stopping: " + e);
+          failed = n - acked;
+          break;
         }
       }
     }

@@ -12,6 +12,14 @@ bootstrap="$1" topic="$2" num="$3" size="$4" acks="$5" idem="$6" linger="$7" bat
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 
+# ProducerPerformance would wait max.block.ms (60 s) for every record of a missing topic.
+if ! bash "$ROOT/scripts/kafka.sh" java org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" \
+  --describe --topic "$topic" >"$out" 2>&1 || ! grep -q "Topic: $topic" "$out"; then
+  cat "$out" >&2
+  echo "producer_performance.sh: topic '$topic' not found at $bootstrap" >&2
+  exit 1
+fi
+
 rc=0
 bash "$ROOT/scripts/kafka.sh" java org.apache.kafka.tools.ProducerPerformance \
   --topic "$topic" --num-records "$num" --record-size "$size" --throughput -1 \

@@ -7,6 +7,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
+/** Bound on one send() call and on metadata lookups (Java's delivery.timeout.ms is 120 s). */
+export const SEND_TIMEOUT_MS = 130_000;
+
 /** Bytes a keyless record adds to its value inside a RecordBatch v2 (varints and attributes). */
 const RECORD_OVERHEAD = 8;
 
@@ -63,8 +66,18 @@ export function recordsPerBatch(o) {
   return Math.max(1, Math.floor(o.batchSize / (o.recordSize + RECORD_OVERHEAD)));
 }
 
+/** Rejects with a clear error if `promise` has not settled after `ms`. */
+export function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
- * Runs the benchmark. `send(messages)` is the client's send for an array of
+ * Runs the benchmark. After the first failed send() no more records are sent (the rest count
+ * as failed), so a missing topic or a dead broker ends the run instead of timing out per record. `send(messages)` is the client's send for an array of
  * `{ partition, value }` and resolves on acknowledgement. Returns the result object.
  */
 export async function runBench(o, { partitions, concurrency, send, makeMessage }) {
@@ -79,14 +92,14 @@ export async function runBench(o, { partitions, concurrency, send, makeMessage }
   const chunkSize = o.mode === "sync" ? 1 : recordsPerBatch(o) * partitions;
   let rr = 0;
   async function worker() {
-    while (next < o.numRecords) {
+    while (next < o.numRecords && firstError === null) {
       const from = next, n = Math.min(chunkSize, o.numRecords - from);
       next += n;
       const messages = new Array(n);
       for (let i = 0; i < n; i++) messages[i] = makeMessage(rr++ % partitions);
       const t = performance.now();
       try {
-        await send(messages);
+        await withTimeout(send(messages), SEND_TIMEOUT_MS, "send()");
         const ms = performance.now() - t;
         latencies.fill(ms, from, from + n);
         acked += n;
@@ -99,6 +112,9 @@ export async function runBench(o, { partitions, concurrency, send, makeMessage }
   }
   await Promise.all(Array.from({ length: o.mode === "sync" ? 1 : concurrency }, worker));
   const elapsed = (performance.now() - start) / 1000;
+  // After the first failure no further records are sent: they count as failed.
+  failed += o.numRecords - next;
+  latencies.fill(NaN, next);
   clearInterval(progress);
   if (firstError) console.error(`${failed} records failed; first error:`, firstError);
   return { ...summarize(latencies, acked), failed, elapsed, chunkSize };
@@ -118,6 +134,12 @@ export function summarize(latencies, acked) {
     p99: pct(0.99),
     p999: pct(0.999),
   };
+}
+
+/** Prints a one-line error on stderr and exits 1 (the client could not start the run). */
+export function fatal(message) {
+  console.error(`driver: ${message}`);
+  process.exit(1);
 }
 
 /** Prints the contract's JSON line (last line of stdout). */

@@ -1,5 +1,6 @@
 // KafkaJS driver for bench/peers/run.sh (see common.mjs for the send loop and README.md for settings).
 import {
+  fatal,
   importPeer,
   parseArgs,
   payload,
@@ -7,6 +8,8 @@ import {
   recordsPerBatch,
   report,
   runBench,
+  SEND_TIMEOUT_MS,
+  withTimeout,
 } from "./common.mjs";
 
 const o = parseArgs(process.argv.slice(2));
@@ -24,8 +27,11 @@ const kafka = new Kafka({
   logLevel: logLevel.ERROR,
 });
 const admin = kafka.admin();
-await admin.connect();
-const [meta] = (await admin.fetchTopicMetadata({ topics: [o.topic] })).topics;
+const [meta] = await withTimeout(
+  admin.connect().then(() => admin.fetchTopicMetadata({ topics: [o.topic] })),
+  SEND_TIMEOUT_MS,
+  `metadata of topic ${o.topic}`,
+).then((m) => m.topics, (e) => fatal(`cannot read metadata of topic ${o.topic}: ${e.message}`));
 await admin.disconnect();
 const partitions = meta.partitions.length;
 
@@ -42,7 +48,9 @@ const r = await runBench(o, {
   makeMessage: (partition) => ({ partition, value }),
   send: (messages) => producer.send({ topic: o.topic, acks: o.acks, messages }),
 });
-await producer.disconnect();
+await withTimeout(producer.disconnect(), 30_000, "disconnect()").catch((e) =>
+  console.error(e.message)
+);
 
 report(
   o,

@@ -2,6 +2,7 @@
 // README.md for settings). The package needs Node >= 22: run.sh starts it with the Node 22
 // binary installed from the npm package node-linux-* (or under Bun with PLATFORMATIC_RUNTIME=bun).
 import {
+  fatal,
   importPeer,
   parseArgs,
   payload,
@@ -9,6 +10,8 @@ import {
   recordsPerBatch,
   report,
   runBench,
+  SEND_TIMEOUT_MS,
+  withTimeout,
 } from "./common.mjs";
 
 const o = parseArgs(process.argv.slice(2));
@@ -26,7 +29,11 @@ const producer = new Producer({
   timeout: 30000,
   autocreateTopics: false,
 });
-const meta = await producer.metadata({ topics: [o.topic] });
+const meta = await withTimeout(
+  producer.metadata({ topics: [o.topic] }),
+  SEND_TIMEOUT_MS,
+  `metadata of topic ${o.topic}`,
+).catch((e) => fatal(`cannot read metadata of topic ${o.topic}: ${e.message}`));
 const partitions = meta.topics.get(o.topic).partitionsCount;
 
 const value = payload(o.recordSize);
@@ -38,7 +45,7 @@ const r = await runBench(o, {
   makeMessage: (partition) => ({ topic, partition, value }),
   send: (messages) => producer.send({ messages }),
 });
-await producer.close();
+await withTimeout(producer.close(), 30_000, "close()").catch((e) => console.error(e.message));
 
 report(
   o,

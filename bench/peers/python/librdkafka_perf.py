@@ -52,26 +52,38 @@ def main():
     start = time.perf_counter()
     last_report = start
     for i in range(a.num_records):
-        if a.mode == "sync":
-            producer.produce(a.topic, value, on_delivery=on_delivery)
-            deadline = time.monotonic() + SYNC_WAIT_S
-            while delivered[0] <= i and time.monotonic() < deadline:
-                producer.poll(0.1)
-        else:
-            while True:
-                try:
-                    producer.produce(a.topic, value, on_delivery=on_delivery)
+        if failed[0]:
+            break  # stop at the first failure: the records not sent count as failed
+        try:
+            if a.mode == "sync":
+                producer.produce(a.topic, value, on_delivery=on_delivery)
+                deadline = time.monotonic() + SYNC_WAIT_S
+                while delivered[0] <= i and time.monotonic() < deadline:
+                    producer.poll(0.1)
+                if delivered[0] <= i:
+                    failed[1] = f"no delivery report within {SYNC_WAIT_S} s"
                     break
-                except BufferError:
-                    producer.poll(0.05)
-            producer.poll(0)
+            else:
+                while True:
+                    try:
+                        producer.produce(a.topic, value, on_delivery=on_delivery)
+                        break
+                    except BufferError:
+                        producer.poll(0.05)
+                producer.poll(0)
+        except KafkaException as e:
+            failed[0] += 1
+            failed[1] = failed[1] or e
+            break
         if i & 4095 == 0 and time.perf_counter() - last_report >= 5:
             last_report = time.perf_counter()
             rate = len(latencies) / (last_report - start)
             print(f"{len(latencies)} records acked, {rate:.0f} records/sec", file=sys.stderr)
     left = producer.flush(SYNC_WAIT_S)
     elapsed = time.perf_counter() - start
-    failed[0] += left  # never acknowledged within the wait
+    if left:
+        print(f"{left} records not acknowledged within {SYNC_WAIT_S} s", file=sys.stderr)
+    failed[0] = a.num_records - len(latencies)  # failed, never acknowledged, or never sent
     if failed[0]:
         print(f"{failed[0]} records failed; first error: {failed[1]}", file=sys.stderr)
 
