@@ -76,9 +76,10 @@ export function withTimeout(promise, ms, what) {
 }
 
 /**
- * Runs the benchmark. After the first failed send() no more records are sent (the rest count
- * as failed), so a missing topic or a dead broker ends the run instead of timing out per record. `send(messages)` is the client's send for an array of
- * `{ partition, value }` and resolves on acknowledgement. Returns the result object.
+ * Runs the benchmark. `send(messages)` is the client's send for an array of messages made by
+ * `makeMessage(partition)` and resolves on acknowledgement. After the first failed send() no more
+ * records are sent (the rest count as failed), so a missing topic or a dead broker ends the run
+ * instead of timing out record by record. Returns the result object.
  */
 export async function runBench(o, { partitions, concurrency, send, makeMessage }) {
   const latencies = new Float64Array(o.numRecords);
