@@ -181,3 +181,32 @@ Deno.test("chaos proxy: responses held past requestTimeoutMs, the producer times
     await proxy.close();
   }
 });
+
+Deno.test("chaos proxy: random resets, stalls and lost responses (seeded), nothing lost or doubled", async () => {
+  const { topic, proxy, producer } = await setup("proxy-chaos", { requestTimeoutMs: 5_000 });
+  try {
+    proxy.chaos({
+      resetEveryMs: [400, 900],
+      stallEveryMs: [300, 700],
+      stallMs: [50, 300],
+      dropEveryMs: [200, 500],
+      seed: 42,
+    });
+    const mds = await produceNumbered(producer, topic, 30_000, { size: 300, pauseMs: 30 });
+    proxy.stopChaos();
+    const metrics = producer.metrics();
+    await producer.close();
+    const { resets, stalls, droppedResponses, connections } = proxy.stats;
+    console.log(
+      `resets ${resets}, stalls ${stalls}, dropped ${droppedResponses}, connections ${connections}, ` +
+        `retries ${metrics.retries}, epoch bumps ${metrics.epochBumps}`,
+    );
+    assert.ok(resets > 0 && stalls > 0 && droppedResponses > 0, "every kind of fault happened");
+    assert.equal(metrics.recordErrors, 0);
+    await assertExactlyOnce(topic, mds);
+  } finally {
+    proxy.stopChaos();
+    await producer.close();
+    await proxy.close();
+  }
+});
