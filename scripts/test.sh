@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 started=0
 stop_broker() { if [[ $started == 1 ]]; then bash scripts/kafka.sh down || true; fi; }
 trap stop_broker EXIT
-if ! bash scripts/kafka.sh status 2>/dev/null | grep -q "node 1: running"; then
+# (Not `status | grep -q`: grep quits at the match, status dies of SIGPIPE, and
+# pipefail would call a running broker stopped -- then stop it at exit.)
+status="$(bash scripts/kafka.sh status 2>/dev/null || true)"
+if [[ $status != *"node 1: running"* ]]; then
   bash scripts/kafka.sh up
   started=1
 fi
