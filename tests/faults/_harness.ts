@@ -47,7 +47,7 @@ export async function kafkaSh(...args: string[]): Promise<string> {
 
 /** Starts every node that is not running (each start waits until the node is ready). */
 export async function ensureAllUp(): Promise<void> {
-  for (let n = 1; n <= NODES.length; n++) await kafkaSh("start", String(n));
+  await kafkaSh("start", ...NODES.map((_, i) => String(i + 1)));
 }
 
 /**

@@ -3,11 +3,9 @@
  * an idempotent acks=all producer sends concurrently, restarting it each time.
  * Nothing acknowledged may be lost, duplicated, reordered or misplaced.
  *
- * CI size: `bash scripts/test.sh` runs every scenario with 50,000 records.
- * Full local size, against a 3-node cluster on your own port base:
- * `export KAFKA_PORT_BASE=19092; bash scripts/kafka.sh up --brokers 3;
- * KAFKA_BOOTSTRAP=$(bash scripts/kafka.sh bootstrap) FAULT_RECORDS=200000
- * deno test -A tests/faults/`.
+ * Full local size (3-node cluster on your port base): `export KAFKA_PORT_BASE=19092;
+ * bash scripts/kafka.sh up --brokers 3; KAFKA_BOOTSTRAP=$(bash scripts/kafka.sh bootstrap)
+ * FAULT_RECORDS=200000 deno test -A tests/faults/`; CI runs 50,000 (`scripts/test.sh`).
  */
 import { kafkaSh, leaderOf, pause, RECORDS, runScenario } from "./_harness.ts";
 import { assertIdempotentClean } from "./_assert.ts";
