@@ -165,6 +165,7 @@ export async function runScenario(
     const rate = records / scenario.sendForMs;
     for (let i = 0; i < records; i++) {
       if (i === records - tail) {
+        notify();
         while (!faultDone) await sleep(50);
       } else if (i % 50 === 0 && i < records - tail) {
         const due = t0 + i / rate - Date.now();

@@ -15,6 +15,8 @@ import { assertIdempotentClean } from "./_assert.ts";
 Deno.test("faults: two of three brokers down (NOT_ENOUGH_REPLICAS), then back (idempotent)", async () => {
   const { report } = await runScenario({
     name: "not-enough-replicas",
+    // Generous: restarting two nodes on a busy machine can take over a minute.
+    producer: { deliveryTimeoutMs: 300_000 },
     sendForMs: 40_000,
     fault: async (ctx) => {
       await ctx.sentAtLeast(Math.floor(RECORDS / 3));
