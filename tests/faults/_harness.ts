@@ -35,6 +35,8 @@ export async function kafkaSh(...args: string[]): Promise<string> {
   const out = await new Deno.Command("bash", {
     args: ["scripts/kafka.sh", ...args],
     cwd: repo,
+    // Restarting nodes (after SIGKILL, on a busy machine) can take minutes.
+    env: { KAFKA_START_TIMEOUT: Deno.env.get("KAFKA_START_TIMEOUT") ?? "240" },
     stdout: "piped",
     stderr: "piped",
   }).output();
