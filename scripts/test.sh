@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 started=0
 faults_started=0
 FAULTS_ENV=(KAFKA_PORT_BASE="${FAULTS_PORT_BASE:-19092}" KAFKA_RUN_DIR="$PWD/.cache/run-3"
-  KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-180}")
+  KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-240}")
 stop_broker() {
   if [[ $started == 1 ]]; then bash scripts/kafka.sh down || true; fi
   started=0
