@@ -8,6 +8,7 @@
 #
 #   bash scripts/test.sh            everything
 #   bash scripts/test.sh tests/net  only the Deno tests under a path (broker still started)
+#   bash scripts/test.sh faults     only the fault scenarios (no single broker)
 #   SKIP_FAULTS=1 bash scripts/test.sh            everything but the fault scenarios
 #   FAULT_RECORDS=200000 bash scripts/test.sh     fault scenarios at full size (default 50,000)
 set -euo pipefail
@@ -27,6 +28,18 @@ stop_faults_cluster() {
   faults_started=0
 }
 trap 'stop_broker; stop_faults_cluster' EXIT
+run_faults() {
+  echo "== fault scenarios (3-node cluster)"
+  faults_started=1
+  env "${FAULTS_ENV[@]}" bash scripts/kafka.sh up --brokers 3
+  env "${FAULTS_ENV[@]}" KAFKA_BOOTSTRAP="$(env "${FAULTS_ENV[@]}" bash scripts/kafka.sh bootstrap)" \
+    deno test -A tests/faults/
+}
+if [[ "${1:-}" == faults ]]; then
+  run_faults
+  exit
+fi
+
 if ! bash scripts/kafka.sh status 2>/dev/null | grep -q "node 1: running"; then
   bash scripts/kafka.sh up
   started=1
@@ -52,10 +65,6 @@ echo "== bun end-to-end"
 bun tests/bun/e2e.ts
 
 if [[ "${SKIP_FAULTS:-0}" != 1 ]]; then
-  echo "== fault scenarios (3-node cluster)"
   stop_broker # the single broker is not needed any more: leave the cores to the cluster
-  faults_started=1
-  env "${FAULTS_ENV[@]}" bash scripts/kafka.sh up --brokers 3
-  env "${FAULTS_ENV[@]}" KAFKA_BOOTSTRAP="$(env "${FAULTS_ENV[@]}" bash scripts/kafka.sh bootstrap)" \
-    deno test -A tests/faults/
+  run_faults
 fi
