@@ -51,6 +51,11 @@ export interface ValidationReport {
   consumed: number;
   /** Acknowledged records never read back. */
   lost: number;
+  /**
+   * Lost records whose acknowledged offset holds another record in the log:
+   * the broker truncated them (acks=1 leader failover), not the producer.
+   */
+  lostOverwritten: number;
   /** Ids read back more than once. */
   duplicated: number;
   /** Acknowledged records read back after a record of their partition sent later. */
@@ -152,6 +157,7 @@ export class ProduceValidator {
       rejectionsByError: {},
       consumed: consumed.length,
       lost: 0,
+      lostOverwritten: 0,
       duplicated: 0,
       reordered: 0,
       offsetMismatches: 0,
@@ -181,6 +187,7 @@ export class ProduceValidator {
 
     // Offsets each id was read at; consumed records come in offset order per partition.
     const offsetsById = new Map<number, number[]>();
+    const idAt = new Map<string, number>();
     const maxSeq = new Array<number>(this.#partitions).fill(-1);
     for (const c of consumed) {
       const idHeader = c.h.find(([k]) => k === "id")?.[1];
@@ -201,13 +208,17 @@ export class ProduceValidator {
         report.duplicated++;
       }
       offsets.push(c.o);
+      idAt.set(`${c.p}/${c.o}`, id);
     }
     for (let id = 0; id < this.#sent.length; id++) {
       const o = this.#sent[id].outcome;
       const offsets = offsetsById.get(id);
       if (o.kind === "acked") {
-        if (offsets === undefined) report.lost++;
-        else if (!offsets.some((x) => BigInt(x) === o.offset)) report.offsetMismatches++;
+        if (offsets === undefined) {
+          report.lost++;
+          const other = idAt.get(`${this.#sent[id].partition}/${o.offset}`);
+          if (other !== undefined && other !== id) report.lostOverwritten++;
+        } else if (!offsets.some((x) => BigInt(x) === o.offset)) report.offsetMismatches++;
       } else if (o.kind === "rejected" && offsets !== undefined) {
         report.rejectedButWritten++;
       }
@@ -221,6 +232,7 @@ export function summary(name: string, r: ValidationReport): string {
   const errors = Object.entries(r.rejectionsByError).map(([k, v]) => `${k}:${v}`).join(",");
   return `[${name}] records=${r.records} acked=${r.acknowledged} rejected=${r.rejected}` +
     `${errors ? `(${errors})` : ""} pending=${r.pending} consumed=${r.consumed} lost=${r.lost}` +
+    `${r.lostOverwritten ? `(overwritten:${r.lostOverwritten})` : ""}` +
     ` duplicated=${r.duplicated} reordered=${r.reordered} offsetMismatches=${r.offsetMismatches}` +
     ` offsetCollisions=${r.offsetCollisions} unexpected=${r.unexpected}` +
     ` rejectedButWritten=${r.rejectedButWritten} retries=${r.retries} epochBumps=${r.epochBumps}` +
