@@ -92,6 +92,11 @@ export class IdempotenceManager {
     if (batch.baseSequence === NO_SEQUENCE) {
       // New batches wait while older-epoch batches of the partition are unsettled.
       if (state.epoch !== pid.epoch && state.inflight.length > 0) return false;
+      // Until the broker has acknowledged a batch of this partition in this
+      // epoch it may hold no state for us there, and then it accepts any
+      // sequence (KIP-360): a later batch could be written first if the first
+      // is refused with a retriable error. So the first batch goes alone.
+      if (state.lastAckedSequence < 0 && state.inflight.length > 0) return false;
       return true;
     }
     // A retried batch goes only when it is the first unacknowledged one: during

@@ -48,23 +48,43 @@ Deno.test("an exhausted pool makes tryAppend return null", () => {
   assert.equal(acc.tryAppend(rec("c".repeat(900), 2), 2, 0), null);
 });
 
-/** 30 records of ~100 B queued for partition 0, with idempotence at `epoch`. */
+/** 40 records of ~100 B (5 batches) queued for partition 0, with idempotence at `epoch`. */
 function idempotentSetup(epoch: number) {
   const { acc } = setup();
   const idem = new IdempotenceManager();
   idem.setProducerId({ producerId: 7n, epoch });
-  for (let i = 0; i < 30; i++) acc.tryAppend(rec("y".repeat(100)), 0, 0);
+  for (let i = 0; i < 40; i++) acc.tryAppend(rec("y".repeat(100)), 0, 0);
   const policy = { canSend: (b: never) => idem.canSend(b), onDrain: (b: never) => idem.onDrain(b) };
   return { acc, idem, queue: acc.queue("t", 0), policy };
 }
 
+Deno.test("idempotence: a partition's first batch goes alone until it is acknowledged", () => {
+  const { acc, idem, queue, policy } = idempotentSetup(0);
+  const [first] = acc.drain(1, [queue], policy, 100);
+  assert.equal(first.baseSequence, 0);
+  // The broker may have no state for us on the partition and would take any
+  // sequence: nothing may overtake the first batch if it has to be retried.
+  assert.deepEqual(acc.drain(1, [queue], policy, 100), [], "the next waits for the first ack");
+  idem.onSuccess(first);
+  const [second] = acc.drain(1, [queue], policy, 100);
+  const [third] = acc.drain(1, [queue], policy, 100);
+  assert.equal(second.baseSequence, first.recordCount);
+  assert.equal(third.baseSequence, first.recordCount + second.recordCount, "then they pipeline");
+});
+
 Deno.test("idempotence: sequences at drain, one batch in line while a partition retries", () => {
   const { acc, idem, queue, policy } = idempotentSetup(0);
+  const [acked] = acc.drain(1, [queue], policy, 100);
+  idem.onSuccess(acked);
   const first = acc.drain(1, [queue], policy, 100);
   const second = acc.drain(1, [queue], policy, 100);
   assert.equal(first.length, 1);
-  assert.equal(first[0].baseSequence, 0);
-  assert.equal(second[0].baseSequence, first[0].recordCount, "next batch continues the sequence");
+  assert.equal(first[0].baseSequence, acked.recordCount);
+  assert.equal(
+    second[0].baseSequence,
+    acked.recordCount + first[0].recordCount,
+    "next batch continues the sequence",
+  );
   // Both come back with a retriable error: re-enqueued in sequence order.
   acc.reenqueue(second[0], 200);
   acc.reenqueue(first[0], 200);
@@ -78,6 +98,8 @@ Deno.test("idempotence: sequences at drain, one batch in line while a partition 
 
 Deno.test("idempotence: a definitive failure bumps the epoch and restarts sequences", () => {
   const { acc, idem, queue, policy } = idempotentSetup(3);
+  const [acked] = acc.drain(1, [queue], policy, 0);
+  idem.onSuccess(acked);
   const [a] = acc.drain(1, [queue], policy, 0);
   const [b] = acc.drain(1, [queue], policy, 0);
   idem.onFailure(a, false);
@@ -85,11 +107,13 @@ Deno.test("idempotence: a definitive failure bumps the epoch and restarts sequen
   assert.equal(idem.epochBumps, 1);
   assert.equal(b.producerEpoch, 4, "the unsettled batch moves to the new epoch");
   assert.equal(b.baseSequence, 0, "and restarts at sequence 0");
-  // A new batch continues after it, so the broker can only accept it after b.
+  // Nothing acknowledged in the new epoch yet: b goes alone first.
+  assert.deepEqual(acc.drain(1, [queue], policy, 0), []);
+  idem.onSuccess(b);
+  // A new batch continues after it.
   const [c] = acc.drain(1, [queue], policy, 0);
   assert.equal(c.producerEpoch, 4);
   assert.equal(c.baseSequence, b.recordCount);
-  idem.onSuccess(b);
   idem.onSuccess(c);
   const [d] = acc.drain(1, [queue], policy, 0);
   assert.equal(d.baseSequence, b.recordCount + c.recordCount);
