@@ -9,10 +9,12 @@
  * bash scripts/kafka.sh up --brokers 3; KAFKA_BOOTSTRAP=$(bash scripts/kafka.sh bootstrap)
  * FAULT_RECORDS=200000 deno test -A tests/faults/not_enough_replicas.test.ts`; CI runs 50,000 (`scripts/test.sh`).
  */
+import assert from "node:assert/strict";
 import { kafkaSh, pause, RECORDS, runScenario } from "./_harness.ts";
 import { assertIdempotentClean } from "./_assert.ts";
 
 Deno.test("faults: two of three brokers down (NOT_ENOUGH_REPLICAS), then back (idempotent)", async () => {
+  let shrunk = false;
   const { report } = await runScenario({
     name: "not-enough-replicas",
     // Generous: restarting two nodes on a busy machine can take over a minute.
@@ -24,11 +26,17 @@ Deno.test("faults: two of three brokers down (NOT_ENOUGH_REPLICAS), then back (i
       await kafkaSh("stop", "2");
       ctx.log("SIGTERM node 3");
       await kafkaSh("stop", "3");
+      // The precondition: the survivor leads with an ISR below min.insync.replicas.
+      const described = await kafkaSh("topic", "describe", ctx.topic);
+      const isrs = [...described.matchAll(/\tIsr: ([\d,]+)/g)].map((m) => m[1]);
+      ctx.log(`ISRs while two nodes are down: ${isrs.join(" ")}`);
+      shrunk = isrs.some((isr) => isr.split(",").length < 2);
       await pause(10_000);
       ctx.log("starting nodes 2 3");
       await kafkaSh("start", "2", "3");
       ctx.log("nodes back");
     },
   });
+  assert.ok(shrunk, "no partition's ISR fell below min.insync.replicas");
   assertIdempotentClean(report);
 });
