@@ -10,8 +10,8 @@
 #                          1 node : PLAINTEXT 127.0.0.1:9092 (controller 9093), RF 1
 #                          3 nodes: 9092/9094/9096 (controllers 9093/9095/9097), RF 3, min ISR 2
 #   down                   stop the nodes this script started (SIGTERM, 30 s, then SIGKILL)
-#   stop N | kill N        SIGTERM (clean, waits for exit) | SIGKILL node N
-#   start N                restart node N on its existing data, wait until ready
+#   stop N... | kill N...  SIGTERM (clean, waits for exit) | SIGKILL node(s) N
+#   start N...             restart node(s) N on existing data together, wait until ready
 #   status                 show nodes, pids and ports
 #   bootstrap              print the bootstrap list of the current run (e.g. 127.0.0.1:9092)
 #   fetch                  download the jars if needed
@@ -441,35 +441,49 @@ cmd_down() {
   say "down: stopped node(s) ${nodes[*]} in $(( $(now_ms) - t0 ))ms"
 }
 
-cmd_stop() {
-  check_node_arg "${1:-}"
-  node_pid "$1" >/dev/null || { say "node $1 is not running"; rm -f "$(node_dir "$1")/pid"; return 0; }
-  stop_nodes TERM "$1"
-  say "stopped node $1"
-}
+# stop|kill|start take one or more node numbers; start launches them together
+# (a node alone cannot become ready without a controller quorum).
+cmd_stop() { signal_nodes TERM stopped "$@"; }
+cmd_kill() { signal_nodes KILL killed "$@"; }
 
-cmd_kill() {
-  check_node_arg "${1:-}"
-  node_pid "$1" >/dev/null || { say "node $1 is not running"; rm -f "$(node_dir "$1")/pid"; return 0; }
-  stop_nodes KILL "$1"
-  say "killed node $1"
+signal_nodes() {
+  local sig="$1" verb="$2" n
+  shift 2
+  (($#)) || die "expected a node number"
+  local -a live=()
+  for n in "$@"; do
+    check_node_arg "$n"
+    if node_pid "$n" >/dev/null; then live+=("$n"); else
+      say "node $n is not running"
+      rm -f "$(node_dir "$n")/pid"
+    fi
+  done
+  ((${#live[@]} == 0)) && return 0
+  stop_nodes "$sig" "${live[@]}"
+  say "$verb node(s) ${live[*]}"
 }
 
 cmd_start() {
-  check_node_arg "${1:-}"
-  local n="$1" port t0 off
-  if node_pid "$n" >/dev/null; then
-    say "node $n is already running"
-    return 0
-  fi
-  for port in $(node_port "$n") $(node_cport "$n"); do
-    port_busy "$port" && die "port $port on 127.0.0.1 is already in use by a process this script did not start"
+  (($#)) || die "expected a node number"
+  local n port t0
+  local -a specs=() nodes=()
+  for n in "$@"; do
+    check_node_arg "$n"
+    if node_pid "$n" >/dev/null; then
+      say "node $n is already running"
+      continue
+    fi
+    for port in $(node_port "$n") $(node_cport "$n"); do
+      port_busy "$port" && die "port $port on 127.0.0.1 is already in use by a process this script did not start"
+    done
+    nodes+=("$n")
   done
+  ((${#nodes[@]} == 0)) && return 0
   fetch
   t0=$(now_ms)
-  off="$(launch "$n")"
-  wait_ready "$n:$off" || { stop_nodes KILL "$n"; exit 1; }
-  say "started node $n in $(( $(now_ms) - t0 ))ms"
+  for n in "${nodes[@]}"; do specs+=("$n:$(launch "$n")"); done
+  wait_ready "${specs[@]}" || { stop_nodes KILL "${nodes[@]}"; exit 1; }
+  say "started node(s) ${nodes[*]} in $(( $(now_ms) - t0 ))ms"
 }
 
 cmd_status() {

@@ -2,17 +2,44 @@
 # The whole test suite on a fresh machine: installs the pinned Deno and Bun,
 # fetches and starts a real Kafka broker (unless one is already up), runs the
 # static checks, the Deno tests (unit and real-broker) and the Bun end-to-end
-# run, then stops the broker it started.
+# run, then stops the broker it started; last, the broker-fault scenarios
+# (tests/faults/) against a 3-node cluster of their own (ports from
+# FAULTS_PORT_BASE, default 19092; run dir .cache/run-3), stopped on exit.
 #
 #   bash scripts/test.sh            everything
 #   bash scripts/test.sh tests/net  only the Deno tests under a path (broker still started)
+#   bash scripts/test.sh faults     only the fault scenarios (no single broker)
+#   SKIP_FAULTS=1 bash scripts/test.sh            everything but the fault scenarios
+#   FAULT_RECORDS=200000 bash scripts/test.sh     fault scenarios at full size (default 50,000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/tools.sh
 
 started=0
-stop_broker() { if [[ $started == 1 ]]; then bash scripts/kafka.sh down || true; fi; }
-trap stop_broker EXIT
+faults_started=0
+FAULTS_ENV=(KAFKA_PORT_BASE="${FAULTS_PORT_BASE:-19092}" KAFKA_RUN_DIR="$PWD/.cache/run-3"
+  KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-240}")
+stop_broker() {
+  if [[ $started == 1 ]]; then bash scripts/kafka.sh down || true; fi
+  started=0
+}
+stop_faults_cluster() {
+  if [[ $faults_started == 1 ]]; then env "${FAULTS_ENV[@]}" bash scripts/kafka.sh down || true; fi
+  faults_started=0
+}
+trap 'stop_broker; stop_faults_cluster' EXIT
+run_faults() {
+  echo "== fault scenarios (3-node cluster)"
+  faults_started=1
+  env "${FAULTS_ENV[@]}" bash scripts/kafka.sh up --brokers 3
+  env "${FAULTS_ENV[@]}" KAFKA_BOOTSTRAP="$(env "${FAULTS_ENV[@]}" bash scripts/kafka.sh bootstrap)" \
+    deno test -A tests/faults/
+}
+if [[ "${1:-}" == faults ]]; then
+  run_faults
+  exit
+fi
+
 # (Not `status | grep -q`: grep quits at the match, status dies of SIGPIPE, and
 # pipefail would call a running broker stopped -- then stop it at exit.)
 status="$(bash scripts/kafka.sh status 2>/dev/null || true)"
@@ -35,7 +62,12 @@ deno doc --lint mod.ts
 deno publish --dry-run --allow-dirty >/dev/null
 
 echo "== deno tests"
-deno test -A tests/
+deno test -A --ignore=tests/faults tests/
 
 echo "== bun end-to-end"
 bun tests/bun/e2e.ts
+
+if [[ "${SKIP_FAULTS:-0}" != 1 ]]; then
+  stop_broker # the single broker is not needed any more: leave the cores to the cluster
+  run_faults
+fi

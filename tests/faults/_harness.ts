@@ -1,0 +1,208 @@
+/**
+ * The shared harness of the broker-fault scenarios: a fresh 6-partition
+ * topic (RF 3, min ISR 2) on the 3-node cluster of `scripts/kafka.sh up
+ * --brokers 3`, a producer sending id-tagged records concurrently (paced so
+ * the run spans the faults) through a {@link ProduceValidator}, a fault
+ * routine running beside it, then a read-back with Kafka's Java consumer and
+ * the validator's report.
+ *
+ * Environment: `KAFKA_BOOTSTRAP` (the 3 nodes, e.g.
+ * `127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096`), `FAULT_RECORDS`
+ * (records per scenario, default 50,000), and whatever `scripts/kafka.sh`
+ * reads (`KAFKA_PORT_BASE`, `KAFKA_RUN_DIR`) to find the nodes it controls.
+ *
+ * @module
+ */
+import { Producer, type ProducerOptions } from "../../mod.ts";
+import { Connection } from "../../lib/net/connection.ts";
+import { defaultTransport } from "../../lib/net/runtime.ts";
+import { Metadata } from "../../lib/protocol/metadata.ts";
+import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
+import { ProduceValidator, summary, type ValidationReport } from "../support/validator.ts";
+
+/** Partitions of every scenario's topic. */
+export const PARTITIONS = 6;
+/** Records per scenario: `FAULT_RECORDS`, default 50,000. */
+export const RECORDS: number = Number(Deno.env.get("FAULT_RECORDS") ?? 50_000);
+/** Node addresses, node N at index N − 1. */
+export const NODES: readonly string[] = BOOTSTRAP.split(",");
+
+const repo = new URL("../../", import.meta.url).pathname;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs `scripts/kafka.sh ARGS…` (stop/kill/start/status); throws if it fails. */
+export async function kafkaSh(...args: string[]): Promise<string> {
+  const out = await new Deno.Command("bash", {
+    args: ["scripts/kafka.sh", ...args],
+    cwd: repo,
+    // Restarting nodes (after SIGKILL, on a busy machine) can take minutes.
+    env: { KAFKA_START_TIMEOUT: Deno.env.get("KAFKA_START_TIMEOUT") ?? "240" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    throw new Error(`kafka.sh ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return text;
+}
+
+/** Starts every node that is not running (each start waits until the node is ready). */
+export async function ensureAllUp(): Promise<void> {
+  await kafkaSh("start", ...NODES.map((_, i) => String(i + 1)));
+}
+
+/**
+ * The node id leading `topic`-`partition`, asked of the first node that
+ * answers a Metadata request; -1 if none knows.
+ */
+export async function leaderOf(topic: string, partition: number): Promise<number> {
+  for (const address of NODES) {
+    const [host, port] = address.split(":");
+    let connection: Connection | null = null;
+    try {
+      connection = await Connection.open(defaultTransport(), host, Number(port), {
+        clientId: "kafkats-faults",
+        connectTimeoutMs: 3000,
+        maxFrameSize: 16 * 1024 * 1024,
+      });
+      const md = await connection.request(Metadata, connection.versionFor(Metadata), {
+        topics: [{ name: topic, topicId: null }],
+        allowAutoTopicCreation: false,
+        includeTopicAuthorizedOperations: false,
+      }, 5000);
+      const p = md.topics[0]?.partitions.find((x) => x.partitionIndex === partition);
+      if (p !== undefined) return p.leaderId;
+    } catch {
+      // try the next node
+    } finally {
+      connection?.close();
+    }
+  }
+  return -1;
+}
+
+/** What a fault routine gets. */
+export interface FaultContext {
+  /** The scenario's topic. */
+  readonly topic: string;
+  /** Records sent so far. */
+  sent(): number;
+  /** Resolves once `count` records have been sent (or sending ended). */
+  sentAtLeast(count: number): Promise<void>;
+  /** Prints a timestamped line about the fault. */
+  log(message: string): void;
+}
+
+/** One scenario. */
+export interface Scenario {
+  /** Short name for the report line. */
+  readonly name: string;
+  /** Producer options on top of the bootstrap list. */
+  readonly producer?: Omit<ProducerOptions, "bootstrapServers">;
+  /** Records to send (default {@link RECORDS}). */
+  readonly records?: number;
+  /** Pace sending so it takes about this long (the last 2% wait for the fault routine). */
+  readonly sendForMs: number;
+  /** The faults, run beside the sending. */
+  readonly fault: (ctx: FaultContext) => Promise<void>;
+  /** Longest wait for every record to settle after sending (default: deliveryTimeoutMs + 30 s). */
+  readonly settleTimeoutMs?: number;
+}
+
+/** The outcome of a scenario: the report and the producer kept for further checks. */
+export interface ScenarioResult {
+  /** The validator's report. */
+  readonly report: ValidationReport;
+  /** The report line (already printed). */
+  readonly line: string;
+}
+
+/**
+ * Runs a scenario: creates the topic, sends while the fault routine runs,
+ * waits (bounded) for every outcome, closes the producer, restores every
+ * node, reads back and validates. `afterSettle` runs with the producer still
+ * open (e.g. to check that new sends succeed).
+ */
+export async function runScenario(
+  scenario: Scenario,
+  afterSettle?: (producer: Producer, validator: ProduceValidator) => Promise<void>,
+): Promise<ScenarioResult> {
+  await ensureAllUp();
+  const topic = uniqueTopic(`fault-${scenario.name}`);
+  await createTopic(topic, PARTITIONS, {
+    replicationFactor: 3,
+    configs: { "min.insync.replicas": "2" },
+  });
+  const records = scenario.records ?? RECORDS;
+  const producer = new Producer({ bootstrapServers: NODES.join(","), ...scenario.producer });
+  const validator = new ProduceValidator(topic, PARTITIONS);
+  const t0 = Date.now();
+  const log = (m: string) =>
+    console.log(`  [${scenario.name} +${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+  const waiters: { count: number; resolve: () => void }[] = [];
+  let sendingDone = false;
+  const notify = () => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (sendingDone || validator.sent >= waiters[i].count) waiters.splice(i, 1)[0].resolve();
+    }
+  };
+  let faultDone = false;
+  const faultRun = scenario.fault({
+    topic,
+    sent: () => validator.sent,
+    sentAtLeast: (count) =>
+      sendingDone || validator.sent >= count
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push({ count, resolve })),
+    log,
+  }).finally(() => faultDone = true);
+  faultRun.catch(() => {});
+
+  let closed = false;
+  try {
+    // Paced concurrent sends; the tail waits until the faults are over, so
+    // the producer is seen to recover.
+    const tail = Math.max(Math.floor(records * 0.02), 1);
+    const rate = records / scenario.sendForMs;
+    for (let i = 0; i < records; i++) {
+      if (i === records - tail) {
+        notify();
+        while (!faultDone) await sleep(50);
+      } else if (i % 50 === 0 && i < records - tail) {
+        const due = t0 + i / rate - Date.now();
+        if (due > 0) await sleep(due);
+        notify();
+      }
+      validator.send(producer);
+    }
+    sendingDone = true;
+    notify();
+    await faultRun;
+    log(`all ${records} sent; waiting for outcomes`);
+    const deliveryTimeoutMs = scenario.producer?.deliveryTimeoutMs ?? 120_000;
+    const pending = await validator.settle(scenario.settleTimeoutMs ?? deliveryTimeoutMs + 30_000);
+    if (pending > 0) log(`${pending} record(s) still pending`);
+    if (afterSettle) await afterSettle(producer, validator);
+    const metrics = producer.metrics();
+    await producer.close({ timeoutMs: 10_000 });
+    closed = true;
+    await ensureAllUp();
+    const consumed = await readBack(topic, validator.sent);
+    const report = validator.validate(consumed, metrics);
+    const line = summary(scenario.name, report);
+    console.log(line);
+    return { report, line };
+  } finally {
+    sendingDone = true;
+    notify();
+    if (!closed) await producer.close({ timeoutMs: 1_000 }).catch(() => {});
+    await faultRun.catch(() => {});
+    await ensureAllUp();
+  }
+}
+
+/** Sleeps `ms`. */
+export function pause(ms: number): Promise<void> {
+  return sleep(ms);
+}
