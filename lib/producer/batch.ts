@@ -65,6 +65,8 @@ export class ProducerBatch {
   baseSequence = NO_SEQUENCE;
   /** Set when the batch was re-sequenced after an epoch bump. */
   sequenceReset = false;
+  /** Why the last attempt failed, if it was retried (the cause of a later expiry). */
+  lastError: Error | null = null;
   /** How long to wait after `lastAttemptMs` before the next attempt. */
   backoffMs = 0;
   /** Whether the buffer came from the pool and goes back to it. */

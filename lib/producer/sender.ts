@@ -196,7 +196,10 @@ export class Sender {
         new TimeoutError(
           `Expiring ${batch.recordCount} record(s) for ${batch.queue.topic}-${batch.queue.partition}: ${
             nowMs - batch.createdMs
-          } ms has passed since batch creation`,
+          } ms has passed since batch creation${
+            batch.lastError ? ` (last error: ${batch.lastError.message})` : ""
+          }`,
+          { cause: batch.lastError ?? undefined },
         ),
         batch.attempts > 0,
       );
@@ -412,6 +415,7 @@ export class Sender {
     if (retriable && !timedOut && batch.attempts <= config.retries) {
       // KIP-951: a retry to a leader we just learnt of need not back off.
       batch.backoffMs = leaderMoved ? 0 : this.#backoffMs(batch.attempts);
+      batch.lastError = error;
       metrics.retries++;
       accumulator.reenqueue(batch, nowMs);
       return;
