@@ -57,9 +57,11 @@ const progress = setInterval(() => {
   peakRss = Math.max(peakRss, rss());
   const s = (performance.now() - start) / 1000;
   const m = producer.metrics();
+  // pipeTo hides each record's acknowledgement: count the producer's instead.
+  const done = mode === "pipe" ? m.recordsSent : acked;
   console.error(
-    `${acked} records acked, ${(acked / s).toFixed(0)} records/sec (${
-      (acked * recordSize / s / 1048576).toFixed(2)
+    `${done} records acked, ${(done / s).toFixed(0)} records/sec (${
+      (done * recordSize / s / 1048576).toFixed(2)
     } MB/sec), ${m.requestsInFlight} requests in flight, buffer ${
       ((1 - m.bufferAvailableBytes / 33554432) * 100).toFixed(0)
     }% used`,
