@@ -153,3 +153,42 @@ Deno.test("idempotence: split parts go back behind an earlier batch waiting to r
   assert.deepEqual(acc.drain(1, [queue], policy, 0), [parts[0]]);
   assert.equal(parts[0].baseSequence, b.baseSequence);
 });
+
+Deno.test("idempotence: after a batch of unknown fate, its successors go and a gap fails them", () => {
+  const { acc, idem, queue, policy } = idempotentSetup(0);
+  const [acked] = acc.drain(1, [queue], policy, 0);
+  idem.onSuccess(acked);
+  const [a] = acc.drain(1, [queue], policy, 0);
+  const [b] = acc.drain(1, [queue], policy, 0);
+  // a expires after it was sent (maybe written, maybe not); b's request fails and is retried.
+  idem.onFailure(a, true);
+  acc.reenqueue(b, 0);
+  assert.equal(idem.maybeBumpEpoch(), false);
+  assert.equal(idem.epochBumps, 0, "no bump while b may still tell whether a was written");
+  assert.deepEqual(acc.drain(1, [queue], policy, 0), [b], "the sequenced retry goes");
+  assert.deepEqual(acc.drain(1, [queue], policy, 0), [], "new batches wait until a is resolved");
+  // a was not written: b meets a gap. Retrying b could never succeed.
+  assert.equal(idem.canRetry(b, 45, -1n), false, "OUT_OF_ORDER_SEQUENCE_NUMBER is final here");
+  idem.onFailure(b, false);
+  assert.equal(idem.maybeBumpEpoch(), false);
+  assert.equal(idem.epochBumps, 1);
+  const [c] = acc.drain(1, [queue], policy, 0);
+  assert.equal(c.producerEpoch, 1, "the partition restarts in a new epoch");
+  assert.equal(c.baseSequence, 0);
+});
+
+Deno.test("idempotence: a batch of unknown fate is resolved when its successor is acknowledged", () => {
+  const { acc, idem, queue, policy } = idempotentSetup(0);
+  const [acked] = acc.drain(1, [queue], policy, 0);
+  idem.onSuccess(acked);
+  const [a] = acc.drain(1, [queue], policy, 0);
+  const [b] = acc.drain(1, [queue], policy, 0);
+  idem.onFailure(a, true);
+  assert.deepEqual(acc.drain(1, [queue], policy, 0), [], "new batches wait");
+  idem.onSuccess(b); // a was written after all: b followed it
+  assert.equal(idem.maybeBumpEpoch(), false);
+  assert.equal(idem.epochBumps, 0, "no gap, no bump");
+  const [c] = acc.drain(1, [queue], policy, 0);
+  assert.equal(c.producerEpoch, 0);
+  assert.equal(c.baseSequence, b.baseSequence + b.recordCount);
+});
