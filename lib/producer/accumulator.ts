@@ -275,26 +275,34 @@ export class RecordAccumulator {
   /** Puts a batch to retry back at the front of its queue, in sequence order. */
   reenqueue(batch: ProducerBatch, nowMs: number): void {
     batch.lastAttemptMs = nowMs;
-    const batches = batch.queue.batches;
-    if (batch.baseSequence < 0) {
-      batches.unshift(batch);
-      return;
-    }
-    let i = 0;
-    while (
-      i < batches.length && batches[i].baseSequence >= 0 &&
-      batches[i].baseSequence < batch.baseSequence
-    ) i++;
-    batches.splice(i, 0, batch);
+    this.#insertInSequence([batch]);
   }
 
-  /** Puts the parts of a split batch at the front of their queue. */
+  /**
+   * Puts the parts of a split batch back at the front of their queue, in
+   * sequence order: behind batches with lower sequences already waiting to
+   * retry (only the first unacknowledged batch may be sent).
+   */
   reenqueueSplit(parts: ProducerBatch[], nowMs: number): void {
     for (const part of parts) {
       part.lastAttemptMs = nowMs;
       this.#incomplete.add(part);
     }
-    parts[0].queue.batches.unshift(...parts);
+    this.#insertInSequence(parts);
+  }
+
+  /** Inserts consecutive batches of one queue before the first batch with a higher or no sequence. */
+  #insertInSequence(run: ProducerBatch[]): void {
+    const batches = run[0].queue.batches;
+    const sequence = run[0].baseSequence;
+    let i = 0;
+    if (sequence >= 0) {
+      while (
+        i < batches.length && batches[i].baseSequence >= 0 &&
+        batches[i].baseSequence < sequence
+      ) i++;
+    }
+    batches.splice(i, 0, ...run);
   }
 
   /** Batches waiting in a queue (not in flight) for longer than `deliveryTimeoutMs`; removed. */

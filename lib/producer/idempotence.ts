@@ -52,19 +52,23 @@ export class IdempotenceManager {
     this.#bumpRequired = false;
     for (const [queue, state] of this.#partitions) this.#restart(queue, state);
     this.#toResequence.clear();
+    this.#unresolved.clear();
   }
 
   /**
-   * Applies a requested epoch bump, and resolves partitions whose fate was
-   * unknown once nothing of theirs is in flight. Call before draining.
+   * Applies a requested epoch bump, and resolves partitions with a batch of
+   * unknown fate once no batch of theirs with a sequence is left unsettled
+   * (bumping if a gap remains). Call before draining.
    * Returns true if a new producer id is needed (epoch exhausted).
    */
   maybeBumpEpoch(): boolean {
     for (const queue of this.#unresolved) {
       const state = this.#partitions.get(queue);
-      if (state === undefined || state.inflight.some((b) => b.inFlight)) continue;
+      // Resolved once every later sequenced batch has completed (as Java's
+      // hasInflightBatches): their answers tell whether the gap is real.
+      if (state !== undefined && state.inflight.length > 0) continue;
       this.#unresolved.delete(queue);
-      if (state.inflight.length === 0 && !this.#isNext(state, state.nextSequence)) {
+      if (state !== undefined && !this.#isNext(state, state.nextSequence)) {
         this.#requestBump(queue);
       }
     }
@@ -79,6 +83,7 @@ export class IdempotenceManager {
     for (const queue of this.#toResequence) {
       const state = this.#partitions.get(queue);
       if (state !== undefined) this.#restart(queue, state);
+      this.#unresolved.delete(queue);
     }
     this.#toResequence.clear();
     return false;
@@ -87,9 +92,12 @@ export class IdempotenceManager {
   /** Whether the first batch of a partition may be drained now. */
   canSend(batch: ProducerBatch): boolean {
     const pid = this.#pid;
-    if (pid === null || this.#unresolved.has(batch.queue)) return false;
+    if (pid === null) return false;
     const state = this.#state(batch.queue);
     if (batch.baseSequence === NO_SEQUENCE) {
+      // New batches wait while an earlier batch's fate is unknown; batches that
+      // already have sequences go on (in line), and their answers resolve it.
+      if (this.#unresolved.has(batch.queue)) return false;
       // New batches wait while older-epoch batches of the partition are unsettled.
       if (state.epoch !== pid.epoch && state.inflight.length > 0) return false;
       // Until the broker has acknowledged a batch of this partition in this

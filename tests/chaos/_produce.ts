@@ -22,6 +22,8 @@ export interface Waves {
   pauseMs: number;
   /** Called before each wave with the number of records sent so far. */
   before?: (sent: number) => void | Promise<void>;
+  /** Called once every record has been sent, before waiting for their acknowledgements. */
+  afterSend?: () => void;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function produceNumbered(
     }
     if (sent < count) await new Promise((resolve) => setTimeout(resolve, waves.pauseMs));
   }
+  waves.afterSend?.();
   return await Promise.all(results);
 }
 

@@ -8,6 +8,7 @@ import { BufferPool } from "../../lib/producer/buffer_pool.ts";
 import { resolveConfig } from "../../lib/producer/config.ts";
 import { IdempotenceManager } from "../../lib/producer/idempotence.ts";
 import { encodeRecord } from "../../lib/producer/record.ts";
+import { decodeRecordBatches } from "../../lib/protocol/record_batch.ts";
 
 const config = resolveConfig({ bootstrapServers: "x:1", batchSize: 1024, lingerMs: 50 });
 const leaders = { leaderFor: () => 1 };
@@ -117,4 +118,77 @@ Deno.test("idempotence: a definitive failure bumps the epoch and restarts sequen
   idem.onSuccess(c);
   const [d] = acc.drain(1, [queue], policy, 0);
   assert.equal(d.baseSequence, b.recordCount + c.recordCount);
+});
+
+Deno.test("idempotence: split parts go back behind an earlier batch waiting to retry", () => {
+  const { acc, idem, queue, policy } = idempotentSetup(0);
+  const [acked] = acc.drain(1, [queue], policy, 0);
+  idem.onSuccess(acked);
+  const [a] = acc.drain(1, [queue], policy, 0);
+  const [b] = acc.drain(1, [queue], policy, 0);
+  // a comes back with a retriable error, then b with MESSAGE_TOO_LARGE: b is split.
+  acc.reenqueue(a, 0);
+  const parts = b.split(
+    (bytes) =>
+      decodeRecordBatches(bytes)[0].records.map((r) => ({
+        timestamp: Number(r.timestamp),
+        key: r.key,
+        value: r.value,
+        headers: [],
+      })),
+    Math.floor(b.sizeInBytes / 2),
+  );
+  assert.ok(parts.length > 1);
+  idem.replace(b, parts);
+  acc.deallocate(b);
+  acc.reenqueueSplit(parts, 0);
+  assert.deepEqual(
+    queue.batches.slice(0, 1 + parts.length).map((x) => x.baseSequence),
+    [a, ...parts].map((x) => x.baseSequence),
+    "in sequence order",
+  );
+  // Only the first unacknowledged batch may go; were the parts first, nothing could be drained.
+  assert.deepEqual(acc.drain(1, [queue], policy, 0), [a]);
+  idem.onSuccess(a);
+  assert.deepEqual(acc.drain(1, [queue], policy, 0), [parts[0]]);
+  assert.equal(parts[0].baseSequence, b.baseSequence);
+});
+
+Deno.test("idempotence: after a batch of unknown fate, its successors go and a gap fails them", () => {
+  const { acc, idem, queue, policy } = idempotentSetup(0);
+  const [acked] = acc.drain(1, [queue], policy, 0);
+  idem.onSuccess(acked);
+  const [a] = acc.drain(1, [queue], policy, 0);
+  const [b] = acc.drain(1, [queue], policy, 0);
+  // a expires after it was sent (maybe written, maybe not); b's request fails and is retried.
+  idem.onFailure(a, true);
+  acc.reenqueue(b, 0);
+  assert.equal(idem.maybeBumpEpoch(), false);
+  assert.equal(idem.epochBumps, 0, "no bump while b may still tell whether a was written");
+  assert.deepEqual(acc.drain(1, [queue], policy, 0), [b], "the sequenced retry goes");
+  assert.deepEqual(acc.drain(1, [queue], policy, 0), [], "new batches wait until a is resolved");
+  // a was not written: b meets a gap. Retrying b could never succeed.
+  assert.equal(idem.canRetry(b, 45, -1n), false, "OUT_OF_ORDER_SEQUENCE_NUMBER is final here");
+  idem.onFailure(b, false);
+  assert.equal(idem.maybeBumpEpoch(), false);
+  assert.equal(idem.epochBumps, 1);
+  const [c] = acc.drain(1, [queue], policy, 0);
+  assert.equal(c.producerEpoch, 1, "the partition restarts in a new epoch");
+  assert.equal(c.baseSequence, 0);
+});
+
+Deno.test("idempotence: a batch of unknown fate is resolved when its successor is acknowledged", () => {
+  const { acc, idem, queue, policy } = idempotentSetup(0);
+  const [acked] = acc.drain(1, [queue], policy, 0);
+  idem.onSuccess(acked);
+  const [a] = acc.drain(1, [queue], policy, 0);
+  const [b] = acc.drain(1, [queue], policy, 0);
+  idem.onFailure(a, true);
+  assert.deepEqual(acc.drain(1, [queue], policy, 0), [], "new batches wait");
+  idem.onSuccess(b); // a was written after all: b followed it
+  assert.equal(idem.maybeBumpEpoch(), false);
+  assert.equal(idem.epochBumps, 0, "no gap, no bump");
+  const [c] = acc.drain(1, [queue], policy, 0);
+  assert.equal(c.producerEpoch, 0);
+  assert.equal(c.baseSequence, b.baseSequence + b.recordCount);
 });

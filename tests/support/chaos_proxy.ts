@@ -39,7 +39,10 @@ export interface ChaosOptions {
   stallEveryMs?: MsRange;
   /** How long each random stall lasts. Default `[50, 500]`. */
   stallMs?: MsRange;
-  /** Drop one response of {@link ChaosOptions.dropApiKey} every so often. */
+  /**
+   * Drop one response of {@link ChaosOptions.dropApiKey} every so often (the
+   * next one; nothing more is armed while a drop is still pending).
+   */
   dropEveryMs?: MsRange;
   /** API key of the responses random drops apply to. Default 0 (Produce). */
   dropApiKey?: number;
@@ -215,7 +218,12 @@ export class ChaosProxy {
     checkRange(stallMs);
     every(options.resetEveryMs, () => this.resetAll());
     every(options.stallEveryMs, () => this.stall(between(stallMs)));
-    every(options.dropEveryMs, () => this.dropResponses(1, options.dropApiKey ?? PRODUCE));
+    // One drop armed at a time: while no response of that API flows (a partition waits out
+    // a retry backoff), drops must not pile up and then take every response that follows.
+    const dropApiKey = options.dropApiKey ?? PRODUCE;
+    every(options.dropEveryMs, () => {
+      if ((this.#faults.drops.get(dropApiKey) ?? 0) === 0) this.dropResponses(1, dropApiKey);
+    });
   }
 
   /** Stops random faults; faults already set (a stall under way, pending drops) stay. */
