@@ -61,9 +61,13 @@ export function payload(recordSize) {
   return b;
 }
 
-/** Records per partition per send() call: as many as fit in batch.size. */
+/**
+ * Records per partition per send() call: as many as fit in batch.size, kept under the broker's
+ * default message.max.bytes (1 MiB + 12) so a 1 MiB batch.size is not MESSAGE_TOO_LARGE.
+ */
 export function recordsPerBatch(o) {
-  return Math.max(1, Math.floor(o.batchSize / (o.recordSize + RECORD_OVERHEAD)));
+  const bytes = Math.min(o.batchSize, 1_000_000);
+  return Math.max(1, Math.floor(bytes / (o.recordSize + RECORD_OVERHEAD)));
 }
 
 /** Rejects with a clear error if `promise` has not settled after `ms`. */
