@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { InvalidRecordError, ProducerClosedError, RecordTooLargeError } from "../errors.ts";
+import {
+  InvalidRecordError,
+  ProducerClosedError,
+  RecordTooLargeError,
+  TimeoutError,
+} from "../errors.ts";
 import { ConnectionPool } from "../net/pool.ts";
 import { defaultTransport } from "../net/runtime.ts";
 import { batchSizeFor, RecordAccumulator } from "./accumulator.ts";
@@ -334,7 +339,12 @@ export class Producer {
     if (entry.done) return;
     const partition = this.#partition(record, topic);
     if (!this.#accumulator.tryAppendFuture(record, partition, Date.now(), entry.future)) {
-      const remaining = Math.max(entry.deadline - Date.now(), 0);
+      const remaining = entry.deadline - Date.now();
+      if (remaining <= 0) {
+        throw new TimeoutError(
+          `the send waited maxBlockMs (${this.#config.maxBlockMs} ms) behind earlier sends and bufferMemory (${this.#config.bufferMemory} bytes) is still full`,
+        );
+      }
       const buffer = await this.#accumulator.allocate(record, remaining, signal);
       if (entry.done) {
         this.#pool.deallocate(buffer);

@@ -81,7 +81,9 @@ Deno.test("limits: bufferMemory exhausted past maxBlockMs is a TimeoutError nami
   const held = [producer.send({ topic: "t", value }), producer.send({ topic: "t", value })];
   for (const p of held) p.catch(() => {});
   const started = Date.now();
-  const error = await producer.send({ topic: "t", value }).catch((e) => e);
+  const first = producer.send({ topic: "t", value }).catch((e) => e);
+  const second = producer.send({ topic: "t", value }).catch((e) => e); // queued behind the first
+  const error = await first;
   const waited = Date.now() - started;
   assert.ok(error instanceof TimeoutError, String(error));
   assert.match(
@@ -89,6 +91,12 @@ Deno.test("limits: bufferMemory exhausted past maxBlockMs is a TimeoutError nami
     /failed to allocate 16384 bytes: bufferMemory \(40000 bytes\) stayed full for the \d+ ms left of maxBlockMs/,
   );
   assert.ok(waited >= 450 && waited < 5000, `waited ${waited} ms`);
+  const behind = await second;
+  assert.ok(behind instanceof TimeoutError, String(behind));
+  assert.match(
+    behind.message,
+    /waited maxBlockMs \(500 ms\) behind earlier sends and bufferMemory \(40000 bytes\) is still full/,
+  );
   await producer.close({ timeoutMs: 100 });
   for (const p of held) await assert.rejects(p, ProducerClosedError);
 });
