@@ -18,13 +18,11 @@ import { Producer, type RecordMetadata, TimeoutError } from "../../mod.ts";
 import { brokerAddresses } from "../support/brokers.ts";
 import { ChaosProxy } from "../support/chaos_proxy.ts";
 import { BOOTSTRAP, createTopic, uniqueTopic } from "../support/cluster.ts";
-import { prng } from "../support/records.ts";
-import type { MemoryRunResult } from "./memory_run.ts";
+import { type MemoryRunResult, randomBlock, RECORD_BYTES, valueAt } from "./memory_run.ts";
 
 const MIB = 1024 * 1024;
 const TOTAL_MIB = Number(Deno.env.get("KAFKATS_MEMORY_MIB") ?? 256);
 const BANDWIDTH_MIB = Number(Deno.env.get("KAFKATS_MEMORY_BANDWIDTH") ?? 8);
-const RECORD_BYTES = 1024;
 const BUFFER_MEMORY = 32 * MIB;
 const BATCH_SIZE = 16384;
 const PARTITIONS = 8;
@@ -101,19 +99,6 @@ Deno.test({
     );
   },
 });
-
-/** 4 MiB of random bytes; record values are 1 KiB views into it. */
-function randomBlock(): Uint8Array {
-  const random = prng(7);
-  const block = new Uint8Array(4 * MIB);
-  for (let i = 0; i < block.length; i++) block[i] = Math.floor(random() * 256);
-  return block;
-}
-
-function valueAt(block: Uint8Array, i: number): Uint8Array {
-  const at = (i * 4099) % (block.length - RECORD_BYTES);
-  return block.subarray(at, at + RECORD_BYTES);
-}
 
 Deno.test("memory: send() waits for buffer memory, then rejects with TimeoutError after maxBlockMs", async () => {
   const topic = uniqueTopic("memory-block");

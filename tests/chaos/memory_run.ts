@@ -73,7 +73,8 @@ export interface MemoryRunResult {
  * would each exceed batchSize and get a one-off buffer per record, turning
  * the measure into one of garbage-collector timing.)
  */
-const RECORD_BYTES = 1024;
+/** Size of every record value. */
+export const RECORD_BYTES = 1024;
 const BUFFER_MEMORY = 32 * MIB;
 const BATCH_SIZE = 16384;
 const PARTITIONS = 8;
@@ -105,14 +106,15 @@ function arg(name: string, fallback: number): number {
 }
 
 /** 4 MiB of random bytes; record values are 1 KiB views into it (never written again). */
-function randomBlock(): Uint8Array {
+export function randomBlock(): Uint8Array {
   const random = prng(7);
   const block = new Uint8Array(4 * MIB);
   for (let i = 0; i < block.length; i++) block[i] = Math.floor(random() * 256);
   return block;
 }
 
-function valueAt(block: Uint8Array, i: number): Uint8Array {
+/** The `i`th record value: a {@link RECORD_BYTES}-byte view into `block`. */
+export function valueAt(block: Uint8Array, i: number): Uint8Array {
   const at = (i * 4099) % (block.length - RECORD_BYTES);
   return block.subarray(at, at + RECORD_BYTES);
 }

@@ -202,6 +202,17 @@ export async function runScenario(
   }
 }
 
+/** SIGKILLs the leader of `partition` of the scenario's topic, waits 3 s, and starts it again. */
+export async function bounceLeader(ctx: FaultContext, partition: number): Promise<void> {
+  const leader = await leaderOf(ctx.topic, partition);
+  if (leader < 0) throw new Error(`partition ${partition} has no leader`);
+  ctx.log(`kill -9 node ${leader} (leader of partition ${partition})`);
+  await kafkaSh("kill", String(leader));
+  await pause(3_000);
+  await kafkaSh("start", String(leader));
+  ctx.log(`node ${leader} back`);
+}
+
 /** Sleeps `ms`. */
 export function pause(ms: number): Promise<void> {
   return sleep(ms);

@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { ChaosProxy } from "../support/chaos_proxy.ts";
-import { kafkaSh, leaderOf, NODES, pause, RECORDS, runScenario } from "./_harness.ts";
+import { bounceLeader, NODES, RECORDS, runScenario } from "./_harness.ts";
 import { assertIdempotentClean } from "./_assert.ts";
 
 Deno.test("faults: proxy resets, stalls and lost responses with a leader SIGKILL (idempotent)", async () => {
@@ -30,13 +30,7 @@ Deno.test("faults: proxy resets, stalls and lost responses with a leader SIGKILL
           seed: 7,
         });
         await ctx.sentAtLeast(Math.floor(RECORDS / 2));
-        const leader = await leaderOf(ctx.topic, 0);
-        if (leader < 0) throw new Error("partition 0 has no leader");
-        ctx.log(`kill -9 node ${leader} (leader of partition 0)`);
-        await kafkaSh("kill", String(leader));
-        await pause(3_000);
-        await kafkaSh("start", String(leader));
-        ctx.log(`node ${leader} back`);
+        await bounceLeader(ctx, 0);
         await ctx.sentAtLeast(Math.floor(RECORDS * 0.97));
         proxy.heal();
         ctx.log(`proxy stats: ${JSON.stringify(proxy.stats)}`);
