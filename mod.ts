@@ -31,6 +31,7 @@ export {
   NetworkError,
   ProducerClosedError,
   ProtocolError,
+  QueueFullError,
   RecordTooLargeError,
   TimeoutError,
 } from "./lib/errors.ts";

@@ -29,6 +29,13 @@ export class RecordTooLargeError extends KafkaClientError {}
  */
 export class TimeoutError extends KafkaClientError {}
 
+/**
+ * `send()` refused a record at once because `maxBlockedBytes` of earlier
+ * sends already wait for metadata or buffer memory (librdkafka's queue-full).
+ * Nothing was sent; try again once earlier sends settle.
+ */
+export class QueueFullError extends KafkaClientError {}
+
 /** The producer was closed before, or while, the operation ran. */
 export class ProducerClosedError extends KafkaClientError {}
 

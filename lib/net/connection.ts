@@ -97,16 +97,21 @@ export class Connection {
 
   /**
    * Connects to `host:port` and negotiates API versions, all within
-   * `connectTimeoutMs`.
+   * `connectTimeoutMs`; `signal` ends the attempt early (the producer closed).
    */
   static async open(
     transport: Transport,
     host: string,
     port: number,
     options: ConnectionOptions,
+    signal?: AbortSignal,
   ): Promise<Connection> {
     const address = `${host}:${port}`;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const abandoned = new NetworkError(
+      `connecting to ${address} was abandoned: the producer closed`,
+    );
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
@@ -117,13 +122,16 @@ export class Connection {
           ),
         options.connectTimeoutMs,
       );
+      onAbort = () => reject(abandoned);
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
     // A transport that throws instead of rejecting must not skip the timer's cleanup below.
     const connecting = (async () => await transport.connect(host, port))();
     let connection: Connection | undefined;
     try {
       const socket = await Promise.race([connecting, timeout]).catch((error) => {
-        if (error instanceof TimeoutError) {
+        if (error instanceof TimeoutError || error === abandoned) {
           connecting.then((s) => s.close(), () => {});
           throw error;
         }
@@ -139,6 +147,7 @@ export class Connection {
       throw error;
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort!);
     }
   }
 

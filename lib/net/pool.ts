@@ -28,6 +28,8 @@ export class ConnectionPool {
   #onChange: () => void;
   #slots = new Map<string, Slot>();
   #closed = false;
+  /** Ends connects still in progress when the pool closes. */
+  #closing = new AbortController();
 
   /**
    * @param onChange called whenever a connection opens, fails or closes, so the
@@ -65,9 +67,10 @@ export class ConnectionPool {
     return slot.connecting ?? this.#connect(address, slot);
   }
 
-  /** Closes every connection; later calls to `get` reject. */
+  /** Closes every connection and ends connects in progress; later calls to `get` reject. */
   close(): void {
     this.#closed = true;
+    this.#closing.abort();
     for (const slot of this.#slots.values()) slot.connection?.close();
     this.#slots.clear();
   }
@@ -88,7 +91,13 @@ export class ConnectionPool {
     const colon = address.lastIndexOf(":");
     const host = address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
     const port = Number(address.slice(colon + 1));
-    slot.connecting = Connection.open(this.#transport, host, port, this.#options).then(
+    slot.connecting = Connection.open(
+      this.#transport,
+      host,
+      port,
+      this.#options,
+      this.#closing.signal,
+    ).then(
       (connection) => {
         slot.connecting = null;
         if (this.#closed) {

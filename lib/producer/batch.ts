@@ -78,6 +78,9 @@ export class ProducerBatch {
 
   #settle!: () => void;
   #outcome: Promise<void> | null = null;
+  #error: Error | null = null;
+  /** After a split: the batches that took over the records, in order. */
+  #parts: ProducerBatch[] | null = null;
   #succeed: () => void = noop;
   #failOutcome: (error: Error) => void = noop;
   #resolves: ((metadata: RecordMetadata) => void)[] = [];
@@ -157,18 +160,45 @@ export class ProducerBatch {
 
   /**
    * Resolves when every record of the batch is acknowledged, rejects with
-   * the first failure (after a split: of any part). Never reported as an
+   * the first failure (after a split: of any part; see
+   * {@link ProducerBatch.outcomeOf} for one record's). Never reported as an
    * unhandled rejection.
    */
   get outcome(): Promise<void> {
     if (this.#outcome === null) {
-      this.#outcome = new Promise<void>((resolve, reject) => {
-        this.#succeed = resolve;
-        this.#failOutcome = reject;
-      });
+      if (this.#parts !== null) {
+        this.#outcome = Promise.all(this.#parts.map((part) => part.outcome)).then(noop);
+      } else if (this.done) {
+        this.#outcome = this.#error === null ? Promise.resolve() : Promise.reject(this.#error);
+      } else {
+        this.#outcome = new Promise<void>((resolve, reject) => {
+          this.#succeed = resolve;
+          this.#failOutcome = reject;
+        });
+      }
       this.#outcome.catch(noop);
     }
     return this.#outcome;
+  }
+
+  /** Whether the batch was split: its records now belong to other batches. */
+  get wasSplit(): boolean {
+    return this.#parts !== null;
+  }
+
+  /**
+   * The outcome of the record appended `index`-th: the batch's own, or after
+   * a split the outcome of the part that took the record over.
+   */
+  outcomeOf(index: number): Promise<void> {
+    const parts = this.#parts;
+    if (parts === null) return this.outcome;
+    for (const part of parts) {
+      const count = part.recordCount;
+      if (index < count) return part.outcomeOf(index);
+      index -= count;
+    }
+    return this.outcome;
   }
 
   #appendBytes(
@@ -221,6 +251,7 @@ export class ProducerBatch {
   fail(error: Error): void {
     if (this.done) return;
     this.done = true;
+    this.#error = error;
     for (const reject of this.#rejects) reject(error);
     this.#failOutcome(error);
     this.#release();
@@ -266,11 +297,14 @@ export class ProducerBatch {
     }
     for (const batch of out) batch.closed = true;
     this.done = true;
+    this.#parts = out;
     this.#resolves = [];
     this.#rejects = [];
     this.#timestamps = [];
     Promise.all(out.map((b) => b.settled)).then(this.#settle);
     if (this.#outcome !== null) {
+      // Whoever already waits on the whole batch learns of the first failure
+      // of any part; a record's own outcome is outcomeOf(index).
       Promise.all(out.map((b) => b.outcome)).then(this.#succeed, this.#failOutcome);
     }
     return out;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ProducerClosedError, TimeoutError } from "../errors.ts";
+import { ProducerClosedError, RecordTooLargeError, TimeoutError } from "../errors.ts";
 
 interface Waiter {
   size: number;
@@ -54,8 +54,16 @@ export class BufferPool {
   /**
    * A buffer of `size` bytes, waiting up to `maxBlockMs` for memory.
    * @throws {TimeoutError} when no memory frees up in time.
+   * @throws {RecordTooLargeError} at once when `size` exceeds the whole pool.
    */
   allocate(size: number, maxBlockMs: number, signal?: AbortSignal): Promise<Uint8Array> {
+    if (size > this.totalMemory) {
+      return Promise.reject(
+        new RecordTooLargeError(
+          `cannot allocate ${size} bytes: larger than bufferMemory (${this.totalMemory} bytes) in all`,
+        ),
+      );
+    }
     const now = this.tryAllocate(size);
     if (now) return Promise.resolve(now);
     if (this.#closed) return Promise.reject(new ProducerClosedError("the producer is closed"));

@@ -39,6 +39,13 @@ export interface ProducerOptions {
   batchSize?: number;
   /** Bytes of records the producer may hold before `send` waits (`buffer.memory`). Default 32 MiB. */
   bufferMemory?: number;
+  /**
+   * Bytes of records whose `send` may wait at once for metadata or buffer
+   * memory, counted as key, value and header bytes plus 256 per record. Past
+   * it `send` rejects at once with `QueueFullError`, as librdkafka's queue-full
+   * does. Default: `bufferMemory`.
+   */
+  maxBlockedBytes?: number;
   /** How long `send` may wait for metadata or buffer memory (`max.block.ms`). Default 60000. */
   maxBlockMs?: number;
   /**
@@ -91,6 +98,8 @@ export interface ProducerConfig {
   readonly bufferMemory: number;
   /** See {@link ProducerOptions.maxBlockMs}. */
   readonly maxBlockMs: number;
+  /** See {@link ProducerOptions.maxBlockedBytes}. */
+  readonly maxBlockedBytes: number;
   /** See {@link ProducerOptions.deliveryTimeoutMs}. */
   readonly deliveryTimeoutMs: number;
   /** See {@link ProducerOptions.requestTimeoutMs}. */
@@ -139,6 +148,7 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
   if (options === null || typeof options !== "object") {
     throw new ConfigError("producer options must be an object");
   }
+  checkOptionNames(options);
   const acks = parseAcks(options.acks);
   const retries = int(options, "retries", INT32_MAX, 0, INT32_MAX);
   const maxInFlight = int(options, "maxInFlightRequestsPerConnection", 5, 1, INT32_MAX);
@@ -192,6 +202,7 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     batchSize,
     bufferMemory,
     maxBlockMs: int(options, "maxBlockMs", 60000, 0, INT32_MAX),
+    maxBlockedBytes: int(options, "maxBlockedBytes", bufferMemory, 0, Number.MAX_SAFE_INTEGER),
     deliveryTimeoutMs,
     requestTimeoutMs,
     retries,
@@ -290,4 +301,90 @@ function bool(options: ProducerOptions, name: keyof ProducerOptions, fallback: b
     throw new ConfigError(`${name} must be a boolean, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/** Every option name; the type makes it list each key of {@link ProducerOptions}. */
+const OPTION_NAMES: Record<keyof ProducerOptions, true> = {
+  bootstrapServers: true,
+  clientId: true,
+  acks: true,
+  enableIdempotence: true,
+  lingerMs: true,
+  batchSize: true,
+  bufferMemory: true,
+  maxBlockedBytes: true,
+  maxBlockMs: true,
+  deliveryTimeoutMs: true,
+  requestTimeoutMs: true,
+  retries: true,
+  retryBackoffMs: true,
+  retryBackoffMaxMs: true,
+  maxInFlightRequestsPerConnection: true,
+  maxRequestSize: true,
+  metadataMaxAgeMs: true,
+  connectTimeoutMs: true,
+  partitionerIgnoreKeys: true,
+  partitioner: true,
+  allowAutoTopicCreation: true,
+  transport: true,
+};
+
+/** Java producer settings this version does not implement yet. */
+const NOT_YET = new Set([
+  "compressionType",
+  "compressionLevel",
+  "transactionalId",
+  "transactionTimeoutMs",
+  "tls",
+  "sasl",
+]);
+
+/**
+ * Refuses option names the producer does not know, naming the closest known
+ * one (a JavaScript caller gets no type check, and a misspelt option would
+ * otherwise be ignored in silence).
+ */
+function checkOptionNames(options: object): void {
+  for (const name of Object.keys(options)) {
+    if (Object.hasOwn(OPTION_NAMES, name)) continue;
+    const camel = name.replace(/[._-]([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (NOT_YET.has(camel)) {
+      throw new ConfigError(`option "${name}" is not supported by this version of the producer`);
+    }
+    const closest = Object.hasOwn(OPTION_NAMES, camel) ? camel : closestName(name);
+    throw new ConfigError(
+      `unknown option "${name}"${closest === null ? "" : `; did you mean "${closest}"?`}`,
+    );
+  }
+}
+
+/** The known option name nearest to `name` by edit distance, if any is near enough. */
+function closestName(name: string): string | null {
+  let best: string | null = null;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const known of Object.keys(OPTION_NAMES)) {
+    const d = editDistance(name.toLowerCase(), known.toLowerCase());
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }

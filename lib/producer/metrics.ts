@@ -31,6 +31,10 @@ export interface ProducerMetrics {
   readonly bufferAvailableBytes: number;
   /** Batches created and not yet completed. */
   readonly incompleteBatches: number;
+  /** Sends waiting for their topic's metadata or for buffer memory. */
+  readonly waitingSends: number;
+  /** Bytes those sends are counted for against `maxBlockedBytes`. */
+  readonly waitingSendBytes: number;
 }
 
 /** The mutable counters behind {@link ProducerMetrics}. */

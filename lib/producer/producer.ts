@@ -9,15 +9,18 @@
 import {
   InvalidRecordError,
   ProducerClosedError,
+  QueueFullError,
   RecordTooLargeError,
   TimeoutError,
 } from "../errors.ts";
 import { ConnectionPool } from "../net/pool.ts";
 import { defaultTransport } from "../net/runtime.ts";
 import { batchSizeFor, RecordAccumulator } from "./accumulator.ts";
+import type { ProducerBatch } from "./batch.ts";
+import { BlockedSend, blockedSize } from "./blocked_send.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type ProducerConfig, type ProducerOptions, resolveConfig } from "./config.ts";
-import type { RecordFuture } from "./batch.ts";
+import { Fifo } from "./fifo.ts";
 import { IdempotenceManager } from "./idempotence.ts";
 import { ProducerMetadata, type TopicMetadata } from "./metadata.ts";
 import { MetricCounters, type ProducerMetrics } from "./metrics.ts";
@@ -30,6 +33,7 @@ import {
   sendSignal,
 } from "./record.ts";
 import { Sender } from "./sender.ts";
+import { RecordWritable } from "./writable.ts";
 
 /** Options of one {@link Producer.send} call. */
 export interface SendOptions {
@@ -85,11 +89,21 @@ export class Producer {
   #counters = new MetricCounters();
   #sticky: StickyPartitioner;
   #closing: Promise<void> | null = null;
-  /** Sends waiting for metadata or memory, in call order; later sends queue behind them. */
-  #blocked: (BlockedSend | undefined)[] = [];
-  #blockedHead = 0;
-  #blockedDrain: Promise<void> | null = null;
-  #writable: WritableStream<ProducerRecord> | null = null;
+  /** While closing: shortens the wait for acknowledgements to `timeoutMs` from now. */
+  #closeDeadline: ((timeoutMs: number) => void) | null = null;
+  /** Sends waiting for their topic's metadata, per topic, in call order. */
+  #topicWaits = new Map<string, Fifo<BlockedSend>>();
+  /** Sends whose partition is known, waiting for buffer memory, in call order. */
+  #memoryWaits = new Fifo<BlockedSend>();
+  #memoryDrain: Promise<void> | null = null;
+  /** Sends waiting (for metadata or memory) and the bytes they are counted for. */
+  #blockedCount = 0;
+  #blockedBytes = 0;
+  #onUnblocked = (send: BlockedSend) => {
+    this.#blockedCount--;
+    this.#blockedBytes -= send.bytes;
+  };
+  #writable: RecordWritable | null = null;
 
   /**
    * Creates a producer. Nothing connects until the first record is sent.
@@ -129,29 +143,29 @@ export class Producer {
    * acknowledged its batch (with `acks=0`: once the request is written).
    * Records sent to one partition keep the order of the `send` calls.
    *
+   * A send waits (up to `maxBlockMs`) for its topic's metadata and for
+   * buffer memory. Sends to other topics whose metadata is known do not wait
+   * behind it. While `maxBlockedBytes` of sends are waiting, `send` rejects at
+   * once with {@link QueueFullError}.
+   *
    * Don't await it to send asynchronously (and batch), but do handle its
    * rejection: a typed error such as {@link InvalidRecordError},
-   * {@link RecordTooLargeError}, {@link TimeoutError}, {@link KafkaError} or
-   * {@link ProducerClosedError}.
+   * {@link RecordTooLargeError}, {@link TimeoutError}, {@link QueueFullError},
+   * {@link KafkaError} or {@link ProducerClosedError}.
    */
   send(record: ProducerRecord, options?: SendOptions): Promise<RecordMetadata> {
     if (this.#closing) {
       return Promise.reject(new ProducerClosedError("cannot send: the producer is closed"));
     }
-    let signal: AbortSignal | undefined;
-    let encoded: EncodedRecord;
     try {
-      signal = sendSignal(options);
+      const signal = sendSignal(options);
       if (signal?.aborted) return Promise.reject(signal.reason);
-      const now = Date.now();
-      encoded = encodeRecord(record, now);
-      this.#checkSize(encoded);
-      const appended = this.#appendNow(encoded, now, true);
-      if (appended !== null) return appended as Promise<RecordMetadata>;
+      return this.#sendEncoded(encodeRecord(record, Date.now()), signal, true) as Promise<
+        RecordMetadata
+      >;
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#block(encoded, signal);
   }
 
   /**
@@ -162,53 +176,54 @@ export class Producer {
    * time. The stream's high-water mark is half of `bufferMemory` (counted in
    * approximate record bytes): batches carry headers and are sent part-full,
    * so this leaves the pool room and lets the stream's backpressure act
-   * before `send` would have to wait for memory. Closing the
-   * stream flushes and closes the producer; use `pipeTo(w, { preventClose:
-   * true })` to keep it open.
+   * before `send` would have to wait for memory.
+   *
+   * A chunk the stream rejects (written after `close()`, during or after
+   * `abort()`, or after a failed write) is never produced. Closing the stream
+   * flushes and closes the producer; use `pipeTo(w, { preventClose: true })`
+   * to keep it open. Aborting it closes the producer without waiting:
+   * records already in batches are still sent (await {@link Producer.close}
+   * to see them settle), sends still waiting fail with
+   * {@link ProducerClosedError} whose `cause` is the abort reason.
    */
   get writable(): WritableStream<ProducerRecord> {
-    if (this.#writable === null) {
-      const pending: Promise<unknown>[] = [];
-      let head = 0;
-      this.#writable = new WritableStream<ProducerRecord>({
-        write: () => {
-          const result = pending[head];
-          pending[head++] = undefined as unknown as Promise<unknown>;
-          if (head > 4096 && head * 2 > pending.length) {
-            pending.splice(0, head);
-            head = 0;
-          }
-          return result.then(noop);
-        },
-        close: () => this.close(),
-        abort: () => this.close(),
-      }, {
-        highWaterMark: this.#config.bufferMemory / 2,
-        size: (record) => {
-          pending.push(this.#sendUnwatched(record));
-          return approximateSize(record);
-        },
-      });
-    }
+    this.#writable ??= new RecordWritable({
+      append: (record) => this.#sendUnwatched(record),
+      close: () => this.close(),
+      abort: (reason) => {
+        this.#closing ??= this.#close(reason);
+      },
+    }, this.#config.bufferMemory / 2);
     return this.#writable;
   }
 
   /**
    * Sends every record sent so far without waiting for `lingerMs`, and
-   * resolves once each is acknowledged or failed. Never rejects: failures
-   * are reported through each record's own promise.
+   * resolves once each of them is acknowledged or failed (as Java's
+   * `flush()`); records sent after the call are not waited for. Never
+   * rejects: failures are reported through each record's own promise.
    */
   async flush(): Promise<void> {
-    await this.#blockedDrain;
+    const waiting = this.#waitingSends().map((send) => send.settled);
     await this.#accumulator.flush();
+    await Promise.all(waiting);
   }
 
   /**
-   * Sends what is buffered, waits for every acknowledgement, then closes
-   * connections and timers. Calling it again returns the same promise.
+   * Rejects new sends, sends what is buffered (and the sends still waiting
+   * for metadata or memory), waits for every acknowledgement, then closes
+   * connections and timers. With `timeoutMs`, whatever is not acknowledged
+   * by then fails with {@link ProducerClosedError}: sends still waiting,
+   * batches queued or in flight; nothing is appended after that, and every
+   * promise is settled when `close` resolves. Calling it again returns the
+   * same promise.
    */
   close(options?: CloseOptions): Promise<void> {
-    this.#closing ??= this.#close(options?.timeoutMs);
+    if (this.#closing === null) {
+      this.#closing = this.#close(undefined);
+    }
+    const timeoutMs = options?.timeoutMs;
+    if (timeoutMs !== undefined && this.#closeDeadline !== null) this.#closeDeadline(timeoutMs);
     return this.#closing;
   }
 
@@ -233,127 +248,265 @@ export class Producer {
       requestsInFlight: c.requestsInFlight,
       bufferAvailableBytes: this.#pool.availableMemory,
       incompleteBatches: this.#accumulator.incompleteCount,
+      waitingSends: this.#blockedCount,
+      waitingSendBytes: this.#blockedBytes,
     };
   }
 
-  async #close(timeoutMs: number | undefined): Promise<void> {
-    const drain = (async () => {
-      await this.#blockedDrain;
-      this.#accumulator.beginClose();
-      await this.#accumulator.flush();
-    })();
-    if (timeoutMs === undefined) {
-      await drain;
-    } else {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([drain, new Promise((resolve) => timer = setTimeout(resolve, timeoutMs))]);
-      clearTimeout(timer);
-    }
-    const reason = new ProducerClosedError(
-      `the producer was closed before the record was acknowledged (close timeout ${timeoutMs} ms)`,
-    );
-    this.#metadata.close();
+  async #close(abortReason: unknown): Promise<void> {
+    if (abortReason !== undefined) this.#failWaiting(abortReason);
+    this.#accumulator.beginClose();
+    const drain = this.flush();
+    // Each close({ timeoutMs }) call may shorten the wait; the earliest deadline wins.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let deadline = Infinity;
+    let timeoutMs: number | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      this.#closeDeadline = (ms) => {
+        if (Date.now() + ms >= deadline) return;
+        deadline = Date.now() + ms;
+        timeoutMs = ms;
+        clearTimeout(timer);
+        timer = setTimeout(resolve, ms);
+      };
+    });
+    await Promise.race([drain, timedOut]);
+    clearTimeout(timer);
+    this.#closeDeadline = null;
+    // From here on nothing is appended: what still waits fails, and so does
+    // every batch not acknowledged by now.
+    this.#failWaiting(undefined);
     this.#pool.close();
-    await this.#sender.stop(reason);
+    this.#metadata.close();
+    await this.#sender.stop(
+      new ProducerClosedError(
+        `the producer was closed before the record was acknowledged (close timeout ${timeoutMs} ms)`,
+      ),
+    );
     this.#connections.close();
-    await drain.catch(noop);
+    await drain;
+  }
+
+  /** Every send waiting for metadata or memory, in no particular order. */
+  #waitingSends(): BlockedSend[] {
+    const all = this.#memoryWaits.toArray();
+    for (const queue of this.#topicWaits.values()) all.push(...queue.toArray());
+    return all;
+  }
+
+  /** Fails every send still waiting for metadata or memory (the producer is closing). */
+  #failWaiting(abortReason: unknown): void {
+    const options = abortReason === undefined ? undefined : { cause: abortReason };
+    const why = abortReason === undefined ? "the producer was closed" : "the writable was aborted";
+    for (const send of this.#memoryWaits.toArray()) {
+      send.fail(new ProducerClosedError(`${why} while send() waited for buffer memory`, options));
+    }
+    for (const [topic, queue] of this.#topicWaits) {
+      const error = new ProducerClosedError(
+        `${why} while waiting for metadata of "${topic}"`,
+        options,
+      );
+      for (const send of queue.toArray()) send.fail(error);
+    }
   }
 
   /**
-   * Appends `encoded` at once if nothing waits before it and its topic's
-   * metadata and buffer memory allow; returns its promise (`watched`), or
-   * its batch's outcome, or `null` when it must wait.
+   * Appends `encoded` at once if nothing it must follow is waiting and its
+   * topic's metadata and buffer memory allow; otherwise queues it. Returns
+   * the record's promise (`watched`), or its batch (the record is the
+   * batch's last), or, when it waits, a promise for it.
+   * @throws {InvalidRecordError} when the partition cannot be used.
    */
-  #appendNow(encoded: EncodedRecord, nowMs: number, watched: boolean): Promise<unknown> | null {
-    if (this.#blockedDrain !== null) return null;
+  #sendEncoded(
+    encoded: EncodedRecord,
+    signal: AbortSignal | undefined,
+    watched: boolean,
+  ): Promise<unknown> | ProducerBatch {
+    this.#checkSize(encoded);
+    if (this.#topicWaits.has(encoded.topic)) return this.#block(encoded, signal, -1);
     const topic = this.#metadata.topic(encoded.topic);
-    if (topic === undefined || encoded.partition >= topic.partitions.length) return null;
+    if (topic === undefined || encoded.partition >= topic.partitions.length) {
+      return this.#block(encoded, signal, -1);
+    }
     const partition = this.#partition(encoded, topic);
-    const appended = watched
-      ? this.#accumulator.tryAppend(encoded, partition, nowMs)
-      : this.#accumulator.tryAppendUnwatched(encoded, partition, nowMs)?.outcome ?? null;
-    if (appended !== null) this.#onAppended(encoded, partition, topic);
-    return appended;
+    if (this.#memoryWaits.length === 0) {
+      const now = Date.now();
+      const appended = watched
+        ? this.#accumulator.tryAppend(encoded, partition, now)
+        : this.#accumulator.tryAppendUnwatched(encoded, partition, now);
+      if (appended !== null) {
+        this.#onAppended(encoded, partition, topic);
+        return appended;
+      }
+    }
+    return this.#block(encoded, signal, partition);
   }
 
   /**
    * The writable's send: on the fast path the record gets no promise of its
-   * own and the write waits on its batch's outcome. Never an unhandled rejection.
+   * own and the write waits on its batch's outcome. Never throws, and never
+   * an unhandled rejection.
    */
-  #sendUnwatched(record: ProducerRecord): Promise<unknown> {
-    if (this.#closing === null) {
+  #sendUnwatched(record: ProducerRecord): ProducerBatch | Promise<unknown> {
+    let result: Promise<unknown> | ProducerBatch;
+    if (this.#closing) {
+      result = Promise.reject(new ProducerClosedError("cannot send: the producer is closed"));
+    } else {
       try {
-        const now = Date.now();
-        const encoded = encodeRecord(record, now);
-        this.#checkSize(encoded);
-        const outcome = this.#appendNow(encoded, now, false);
-        if (outcome !== null) return outcome;
-      } catch {
-        // send() below reports the same error through the record's promise.
+        result = this.#sendEncoded(encodeRecord(record, Date.now()), undefined, false);
+      } catch (error) {
+        result = Promise.reject(error);
       }
     }
-    const result = this.send(record);
-    result.catch(noop);
+    if (result instanceof Promise) result.catch(noop);
     return result;
   }
 
   /**
-   * Queues a send that must wait for its topic's metadata or for buffer
-   * memory (up to `maxBlockMs`, or until its signal aborts). Queued sends are
-   * appended one by one in call order, so records keep the order of `send`.
+   * Queues a send that must wait: for its topic's metadata (`partition` -1)
+   * or, its partition chosen, for buffer memory. Each queue is served in
+   * call order, so records keep the order of `send` within a partition.
+   * Rejects at once with {@link QueueFullError} past `maxBlockedBytes`.
    */
-  #block(record: EncodedRecord, signal: AbortSignal | undefined): Promise<RecordMetadata> {
+  #block(
+    record: EncodedRecord,
+    signal: AbortSignal | undefined,
+    partition: number,
+  ): Promise<RecordMetadata> {
     return new Promise<RecordMetadata>((resolve, reject) => {
-      const entry = new BlockedSend(record, Date.now() + this.#config.maxBlockMs, signal, {
-        resolve,
-        reject,
-      });
-      this.#blocked.push(entry);
-      this.#blockedDrain ??= this.#drainBlocked();
+      const limit = this.#config.maxBlockedBytes;
+      if (this.#blockedCount > 0 && this.#blockedBytes + blockedSize(record) > limit) {
+        reject(
+          new QueueFullError(
+            `the send queue is full: ${this.#blockedCount} send(s) of ${this.#blockedBytes} bytes already wait for metadata or buffer memory (maxBlockedBytes ${limit})`,
+          ),
+        );
+        return;
+      }
+      const deadline = Date.now() + this.#config.maxBlockMs;
+      const send = new BlockedSend(
+        record,
+        deadline,
+        signal,
+        { resolve, reject },
+        this.#onUnblocked,
+      );
+      this.#blockedCount++;
+      this.#blockedBytes += send.bytes;
+      if (partition >= 0) {
+        send.partition = partition;
+        this.#waitForMemory(send);
+        return;
+      }
+      const queue = this.#topicWaits.get(record.topic);
+      if (queue !== undefined) {
+        queue.push(send);
+        return;
+      }
+      const fresh = new Fifo<BlockedSend>();
+      fresh.push(send);
+      this.#topicWaits.set(record.topic, fresh);
+      this.#drainTopic(record.topic, fresh);
     });
   }
 
-  async #drainBlocked(): Promise<void> {
-    const queue = this.#blocked;
-    while (this.#blockedHead < queue.length) {
-      const entry = queue[this.#blockedHead]!;
-      queue[this.#blockedHead++] = undefined;
-      if (entry.done) continue;
+  /**
+   * Serves the sends waiting for `name`'s metadata, head first: once the
+   * head's metadata is known, every send behind it that it covers is placed
+   * in order, in one go. Ends (and forgets the queue) when it is empty.
+   */
+  async #drainTopic(name: string, queue: Fifo<BlockedSend>): Promise<void> {
+    while (queue.length > 0) {
+      const head = queue.peek()!;
+      if (head.done) {
+        queue.shift();
+        continue;
+      }
+      let topic: TopicMetadata;
       try {
-        await this.#appendBlocked(entry);
+        topic = await this.#metadata.waitForTopic(
+          name,
+          head.deadline,
+          head.signal,
+          head.record.partition,
+        );
       } catch (error) {
-        entry.fail(error as Error);
+        head.fail(error as Error);
+        queue.shift();
+        continue;
+      }
+      for (let send = queue.peek(); send !== undefined; send = queue.peek()) {
+        if (!send.done) {
+          if (send.record.partition >= topic.partitions.length) break; // waits for a refresh
+          this.#place(send, topic);
+        }
+        queue.shift();
       }
     }
-    queue.length = 0;
-    this.#blockedHead = 0;
-    this.#blockedDrain = null;
+    this.#topicWaits.delete(name);
   }
 
-  async #appendBlocked(entry: BlockedSend): Promise<void> {
-    const { record, signal } = entry;
-    const known = this.#metadata.topic(record.topic);
-    const topic = known !== undefined && record.partition < known.partitions.length
-      ? known
-      : await this.#metadata.waitForTopic(record.topic, entry.deadline, signal, record.partition);
-    if (entry.done) return;
-    const partition = this.#partition(record, topic);
-    if (!this.#accumulator.tryAppendFuture(record, partition, Date.now(), entry.future)) {
-      const remaining = entry.deadline - Date.now();
+  /** Chooses the partition of a send whose metadata is now known, and appends it or queues it for memory. */
+  #place(send: BlockedSend, topic: TopicMetadata): void {
+    try {
+      send.partition = this.#partition(send.record, topic);
+    } catch (error) {
+      send.fail(error as Error);
+      return;
+    }
+    const { record, partition } = send;
+    if (
+      this.#memoryWaits.length === 0 &&
+      this.#accumulator.tryAppendFuture(record, partition, Date.now(), send)
+    ) {
+      send.appended();
+      this.#onAppended(record, partition, topic);
+      return;
+    }
+    this.#waitForMemory(send);
+  }
+
+  #waitForMemory(send: BlockedSend): void {
+    this.#memoryWaits.push(send);
+    this.#memoryDrain ??= this.#drainMemory();
+  }
+
+  /** Appends the sends waiting for memory one by one, in call order. */
+  async #drainMemory(): Promise<void> {
+    const queue = this.#memoryWaits;
+    while (queue.length > 0) {
+      const send = queue.peek()!;
+      if (!send.done) {
+        try {
+          await this.#appendWhenMemoryFrees(send);
+        } catch (error) {
+          send.fail(error as Error);
+        }
+      }
+      queue.shift();
+    }
+    this.#memoryDrain = null;
+  }
+
+  async #appendWhenMemoryFrees(send: BlockedSend): Promise<void> {
+    const { record, partition } = send;
+    if (!this.#accumulator.tryAppendFuture(record, partition, Date.now(), send)) {
+      const remaining = send.deadline - Date.now();
       if (remaining <= 0) {
         throw new TimeoutError(
           `the send waited maxBlockMs (${this.#config.maxBlockMs} ms) behind earlier sends and bufferMemory (${this.#config.bufferMemory} bytes) is still full`,
         );
       }
-      const buffer = await this.#accumulator.allocate(record, remaining, signal);
-      if (entry.done) {
+      const buffer = await this.#accumulator.allocate(record, remaining, send.signal);
+      if (send.done) {
         this.#pool.deallocate(buffer);
         return;
       }
-      this.#accumulator.appendWithBuffer(record, partition, buffer, Date.now(), entry.future);
+      this.#accumulator.appendWithBuffer(record, partition, buffer, Date.now(), send);
     }
-    entry.appended();
-    this.#onAppended(record, partition, topic);
+    send.appended();
+    const topic = this.#metadata.topic(record.topic);
+    if (topic !== undefined) this.#onAppended(record, partition, topic);
   }
 
   #partition(record: EncodedRecord, topic: TopicMetadata): number {
@@ -388,7 +541,10 @@ export class Producer {
   }
 
   #onAppended(record: EncodedRecord, partition: number, topic: TopicMetadata): void {
-    if (record.partition >= 0 || (record.key !== null && !this.#config.partitionerIgnoreKeys)) {
+    if (
+      record.partition >= 0 || this.#config.partitioner !== null ||
+      (record.key !== null && !this.#config.partitionerIgnoreKeys)
+    ) {
       return;
     }
     const bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 8;
@@ -398,8 +554,12 @@ export class Producer {
   #checkSize(record: EncodedRecord): void {
     const { maxRequestSize, bufferMemory } = this.#config;
     const limit = Math.min(maxRequestSize, bufferMemory);
-    let rough = (record.key?.length ?? 0) + (record.value?.length ?? 0);
-    for (const [k, v] of record.headers) rough += k.length + (v?.length ?? 0);
+    const headers = record.headers;
+    // Each header adds up to two 5-byte varints besides its bytes.
+    let rough = (record.key?.length ?? 0) + (record.value?.length ?? 0) + headers.length * 10;
+    for (let i = 0; i < headers.length; i++) {
+      rough += headers[i][0].length + (headers[i][1]?.length ?? 0);
+    }
     if (rough + 1024 < limit) return;
     const size = batchSizeFor(record);
     if (size > maxRequestSize) {
@@ -413,50 +573,4 @@ export class Producer {
       );
     }
   }
-}
-
-/** A send waiting in {@link Producer}'s queue for metadata or memory. */
-class BlockedSend {
-  /** Whether it was appended or failed (an abort can fail it while it waits in line). */
-  done = false;
-  #onAbort: (() => void) | null = null;
-
-  constructor(
-    readonly record: EncodedRecord,
-    readonly deadline: number,
-    readonly signal: AbortSignal | undefined,
-    readonly future: RecordFuture,
-  ) {
-    if (signal !== undefined) {
-      this.#onAbort = () => this.fail(signal.reason);
-      signal.addEventListener("abort", this.#onAbort, { once: true });
-    }
-  }
-
-  /** The record is in a batch: its batch settles it from now on. */
-  appended(): void {
-    this.done = true;
-    this.#forgetSignal();
-  }
-
-  /** Rejects the send, unless it was already appended or failed. */
-  fail(error: Error): void {
-    if (this.done) return;
-    this.done = true;
-    this.#forgetSignal();
-    this.future.reject(error);
-  }
-
-  #forgetSignal(): void {
-    if (this.#onAbort !== null) this.signal!.removeEventListener("abort", this.#onAbort);
-    this.#onAbort = null;
-  }
-}
-
-/** Bytes a record roughly takes in a batch: the writable's queue size of it. */
-function approximateSize(record: ProducerRecord): number {
-  const value = record?.value;
-  const key = record?.key;
-  return 32 + (typeof value === "string" || value instanceof Uint8Array ? value.length : 0) +
-    (typeof key === "string" || key instanceof Uint8Array ? key.length : 0);
 }

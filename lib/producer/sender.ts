@@ -366,7 +366,7 @@ export class Sender {
       this.#succeed(batch, -1n, -1);
       return;
     }
-    if (code === MESSAGE_TOO_LARGE && batch.recordCount > 1) {
+    if (code === MESSAGE_TOO_LARGE && batch.recordCount > 1 && this.#stopped === null) {
       this.#split(batch, nowMs);
       return;
     }

@@ -115,6 +115,7 @@ Deno.test("lifecycle: a signal aborted during the wait for metadata, or for buff
     bootstrapServers: broker.address,
     acks: 1,
     bufferMemory: 20_000,
+    maxBlockedBytes: 100_000,
     maxBlockMs: 30_000,
     lingerMs: 0,
   });
@@ -161,6 +162,7 @@ Deno.test("lifecycle: close({timeoutMs}) while a send waits for buffer memory", 
     bootstrapServers: broker.address,
     acks: 1,
     bufferMemory: 20_000,
+    maxBlockedBytes: 100_000,
     maxBlockMs: 60_000,
     lingerMs: 0,
   });

@@ -74,6 +74,7 @@ Deno.test("limits: bufferMemory exhausted past maxBlockMs is a TimeoutError nami
     bootstrapServers: broker.address,
     acks: 1,
     bufferMemory: 40_000,
+    maxBlockedBytes: 100_000,
     maxBlockMs: 500,
     lingerMs: 0,
   });
@@ -99,4 +100,36 @@ Deno.test("limits: bufferMemory exhausted past maxBlockMs is a TimeoutError nami
   );
   await producer.close({ timeoutMs: 100 });
   for (const p of held) await assert.rejects(p, ProducerClosedError);
+});
+
+Deno.test("limits: many empty headers count toward the size check (their varints), refused at once", async () => {
+  await using producer = new Producer({ bootstrapServers: "127.0.0.1:1", maxBlockMs: 30_000 });
+  // 600,000 headers of 2 bytes each on the wire: 1.2 MB, with no key or value bytes at all.
+  const headers = Array.from({ length: 600_000 }, () => ["", null] as [string, null]);
+  const started = Date.now();
+  const error = await producer.send({ topic: "t", value: null, headers }).catch((e) => e);
+  assert.ok(error instanceof RecordTooLargeError, String(error));
+  assert.match(error.message, /larger than maxRequestSize \(1048576\)/);
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+});
+
+Deno.test("limits: a custom partitioner is called once per record, also for records that wait for memory", async () => {
+  await using broker = startFakeBroker({ kafka: { produce: [3, 8], partitions: 2 } });
+  let calls = 0;
+  const producer = new Producer({
+    bootstrapServers: broker.address,
+    acks: 1,
+    bufferMemory: 40_000,
+    batchSize: 16_384,
+    maxBlockedBytes: 1_000_000,
+    lingerMs: 0,
+    partitioner: () => (calls++) % 2,
+  });
+  const value = new Uint8Array(15_000);
+  const sends = Array.from({ length: 6 }, () => producer.send({ topic: "t", value }));
+  for (const s of sends) s.catch(() => {});
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(producer.metrics().waitingSends >= 3, `${producer.metrics().waitingSends} waiting`);
+  await producer.close({ timeoutMs: 0 });
+  assert.equal(calls, 6, "one call per record");
 });

@@ -126,3 +126,22 @@ Deno.test("options: a clientId too long for the request header", () => {
   rejects({ clientId: "ü".repeat(20_000) }, /clientId is 40000 bytes/);
   new Producer({ bootstrapServers: BROKER, clientId: "x".repeat(32_767) }).close();
 });
+
+Deno.test("options: an unknown name is a ConfigError naming it and the closest known option", () => {
+  rejects({ lingerMS: 5 }, /unknown option "lingerMS"; did you mean "lingerMs"\?/);
+  rejects({ "linger.ms": 5 }, /unknown option "linger\.ms"; did you mean "lingerMs"\?/);
+  rejects(
+    { bootstrapServer: "h:1" },
+    /unknown option "bootstrapServer"; did you mean "bootstrapServers"\?/,
+  );
+  rejects({ acknowledgements: 1 }, /^unknown option "acknowledgements"$/);
+  // A Java setting this version does not implement is refused, not ignored in silence.
+  rejects({ compressionType: "gzip" }, /option "compressionType" is not supported by this version/);
+  rejects({ "transactional.id": "t" }, /option "transactional\.id" is not supported/);
+});
+
+Deno.test("options: maxBlockedBytes is a non-negative integer, default bufferMemory", () => {
+  rejects({ maxBlockedBytes: -1 }, /maxBlockedBytes must be an integer/, /got -1/);
+  rejects({ maxBlockedBytes: "big" }, /maxBlockedBytes/, /got "big"/);
+  new Producer({ bootstrapServers: BROKER, maxBlockedBytes: 0 }).close();
+});

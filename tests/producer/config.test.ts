@@ -12,6 +12,7 @@ Deno.test("defaults are Java 4.x's", () => {
   assert.equal(c.batchSize, 16384);
   assert.equal(c.bufferMemory, 33554432);
   assert.equal(c.maxBlockMs, 60000);
+  assert.equal(c.maxBlockedBytes, 33554432, "maxBlockedBytes defaults to bufferMemory");
   assert.equal(c.deliveryTimeoutMs, 120000);
   assert.equal(c.requestTimeoutMs, 30000);
   assert.equal(c.retries, 2147483647);
