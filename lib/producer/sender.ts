@@ -307,24 +307,33 @@ export class Sender {
         metrics.requestsInFlight--;
         metrics.requestsSent++;
         metrics.requestRecords += records;
-        this.#onResponse(batches, response, version >= 13);
+        this.#onResponse(batches, response, version >= 13 ? byTopic : null);
       },
       (error) => this.#onRequestFailed(batches, error),
     );
   }
 
-  #onResponse(batches: ProducerBatch[], response: ProduceResponse, byId: boolean): void {
+  /**
+   * Completes each batch from its partition's answer. `sentIds` (Produce
+   * v13+) holds the topic ids the request named: answers are matched on
+   * them, not on the metadata of now (the topic may have been re-created).
+   */
+  #onResponse(
+    batches: ProducerBatch[],
+    response: ProduceResponse,
+    sentIds: ReadonlyMap<string, { readonly topicId: Uint8Array | null }> | null,
+  ): void {
     const answers = new Map<string, ProducePartitionResponse>();
     for (const t of response.topics) {
-      const key = byId && t.topicId ? uuidToString(t.topicId) : t.name ?? "";
+      const key = sentIds && t.topicId ? uuidToString(t.topicId) : t.name ?? "";
       for (const p of t.partitions) answers.set(`${key}\u0000${p.index}`, p);
     }
     if (response.nodeEndpoints.length > 0) this.#p.metadata.addBrokers(response.nodeEndpoints);
     const now = Date.now();
     for (const batch of batches) {
       const { topic, partition } = batch.queue;
-      const topicId = this.#p.metadata.topic(topic)?.topicId;
-      const key = byId && topicId ? uuidToString(topicId) : topic;
+      const topicId = sentIds?.get(topic)?.topicId;
+      const key = topicId ? uuidToString(topicId) : topic;
       const answer = answers.get(`${key}\u0000${partition}`);
       batch.inFlight = false;
       batch.queue.inFlight--;
