@@ -7,17 +7,10 @@
  *
  * @module
  */
-import {
-  type KafkaClientError,
-  KafkaError,
-  NetworkError,
-  RecordTooLargeError,
-  TimeoutError,
-} from "../errors.ts";
+import { type KafkaClientError, KafkaError, RecordTooLargeError, TimeoutError } from "../errors.ts";
 import type { Connection } from "../net/connection.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { errorCodeInfo } from "../protocol/error_codes.ts";
-import { InitProducerId } from "../protocol/init_producer_id.ts";
 import {
   Produce,
   type ProducePartitionResponse,
@@ -32,6 +25,7 @@ import type { ProducerConfig } from "./config.ts";
 import type { IdempotenceManager } from "./idempotence.ts";
 import type { ProducerMetadata } from "./metadata.ts";
 import type { MetricCounters } from "./metrics.ts";
+import { requestProducerId } from "./producer_id.ts";
 
 const MESSAGE_TOO_LARGE = 10;
 const DUPLICATE_SEQUENCE_NUMBER = 46;
@@ -70,6 +64,8 @@ export class Sender {
   #initializing = false;
   #initFailures = 0;
   #initRetryAtMs = 0;
+  /** Set when InitProducerId was refused for good: every record fails with it. */
+  #fatal: KafkaError | null = null;
   #stopped: KafkaClientError | null = null;
 
   /** Creates a sender; call {@link Sender.start} to run it. */
@@ -152,10 +148,17 @@ export class Sender {
     this.#expire(nowMs);
 
     if (idempotence) {
+      if (this.#fatal !== null) {
+        this.#failWaiting(this.#fatal);
+        return delay;
+      }
       if (idempotence.maybeBumpEpoch()) metadata.requestUpdate();
       if (idempotence.needsProducerId) {
-        if (accumulator.incompleteCount > 0) this.#initProducerId(nowMs);
-        return accumulator.incompleteCount > 0 ? Math.min(delay, MAX_POLL_MS) : delay;
+        if (accumulator.incompleteCount === 0) return delay;
+        this.#initProducerId(nowMs);
+        // Look again when the backoff ends (a request in flight wakes the loop when done).
+        const backoffLeft = this.#initRetryAtMs - nowMs;
+        return Math.min(delay, backoffLeft > 0 ? backoffLeft : MAX_POLL_MS, MAX_POLL_MS);
       }
     }
 
@@ -210,49 +213,27 @@ export class Sender {
     if (this.#initializing || nowMs < this.#initRetryAtMs) return;
     this.#initializing = true;
     const { config, metadata, connections, idempotence } = this.#p;
-    (async () => {
-      let lastError: unknown = null;
-      for (const address of metadata.addresses()) {
-        try {
-          const connection = await connections.get(address);
-          const response = await connection.request(
-            InitProducerId,
-            connection.versionFor(InitProducerId),
-            {
-              transactionalId: null,
-              transactionTimeoutMs: 2147483647,
-              producerId: -1n,
-              producerEpoch: -1,
-            },
-            config.requestTimeoutMs,
-          );
-          if (response.errorCode !== 0) {
-            const info = errorCodeInfo(response.errorCode);
-            throw new KafkaError(
-              info.code,
-              info.name,
-              info.retriable,
-              `InitProducerId failed: ${info.name}`,
-            );
-          }
-          idempotence!.setProducerId({
-            producerId: response.producerId,
-            epoch: response.producerEpoch,
-          });
-          this.#initFailures = 0;
-          return;
-        } catch (error) {
-          lastError = error;
-        }
+    requestProducerId(config, metadata, connections).then((outcome) => {
+      if (outcome.kind === "granted") {
+        idempotence!.setProducerId(outcome.pid);
+        this.#initFailures = 0;
+        return;
       }
-      throw lastError ?? new NetworkError("no broker to ask for a producer id");
-    })().catch(() => {
       this.#initFailures++;
       this.#initRetryAtMs = Date.now() + this.#backoffMs(this.#initFailures);
+      if (outcome.kind === "refused") {
+        if (outcome.fatal) this.#fatal = outcome.error;
+        this.#failWaiting(outcome.error);
+      }
     }).finally(() => {
       this.#initializing = false;
       this.wakeup();
     });
+  }
+
+  /** Fails every batch waiting in the accumulator (InitProducerId was refused). */
+  #failWaiting(error: KafkaError): void {
+    for (const batch of this.#p.accumulator.takeAll()) this.#fail(batch, error, batch.attempts > 0);
   }
 
   #sendProduce(connection: Connection, batches: ProducerBatch[], nowMs: number): void {
