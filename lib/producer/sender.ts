@@ -386,23 +386,27 @@ export class Sender {
     const { config, idempotence, accumulator, metadata, metrics } = this.#p;
     const info = errorCodeInfo(code);
     const { topic, partition } = batch.queue;
+    const fateUnknown = code === NETWORK_EXCEPTION || code === 7;
+    if (info.invalidMetadata) metadata.requestUpdate();
+    if (this.#stopped) {
+      this.#fail(batch, this.#stopped, fateUnknown);
+      return;
+    }
+    // An idempotent producer retries sequence errors (Java's canRetry), the
+    // idempotence manager deciding whether the epoch must be bumped first.
+    const sequenced = idempotence !== null &&
+      (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID);
+    const retriable = sequenced || info.retriable;
+    const timedOut = nowMs - batch.createdMs >= config.deliveryTimeoutMs;
+    const final = !retriable || timedOut || batch.attempts > config.retries;
     const error = new KafkaError(
       code,
       info.name,
       info.retriable,
       `${info.name} producing to ${topic}-${partition}${detail ? `: ${detail}` : ""}`,
     );
-    if (info.invalidMetadata) metadata.requestUpdate();
-    const sequenced = code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID;
-    const retriable = idempotence && sequenced
-      ? idempotence.canRetry(batch, code, answer?.logStartOffset ?? -1n)
-      : info.retriable;
-    if (this.#stopped) {
-      this.#fail(batch, this.#stopped, code === NETWORK_EXCEPTION || code === 7);
-      return;
-    }
-    const timedOut = nowMs - batch.createdMs >= config.deliveryTimeoutMs;
-    if (retriable && !timedOut && batch.attempts <= config.retries) {
+    if (!final) {
+      if (sequenced) idempotence.onSequenceError(batch, code, answer?.logStartOffset ?? -1n);
       // KIP-951: a retry to a leader we just learnt of need not back off.
       batch.backoffMs = leaderMoved ? 0 : this.#backoffMs(batch.attempts);
       batch.lastError = error;
@@ -430,11 +434,11 @@ export class Sender {
           } ms has passed since batch creation (last error: ${info.name})`,
           { cause: error },
         ),
-        code === NETWORK_EXCEPTION || code === 7,
+        fateUnknown,
       );
       return;
     }
-    this.#fail(batch, error, code === NETWORK_EXCEPTION || code === 7);
+    this.#fail(batch, error, fateUnknown);
   }
 
   #split(batch: ProducerBatch, nowMs: number): void {

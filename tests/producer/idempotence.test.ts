@@ -15,6 +15,7 @@ import {
 import type { Transport } from "../../lib/net/transport.ts";
 import { KafkaError, Producer, type ProducerOptions } from "../../mod.ts";
 
+const PRODUCE = 0;
 const INIT_PRODUCER_ID = 22;
 
 /**
@@ -58,9 +59,97 @@ function producerOn(
   });
 }
 
+/**
+ * An `onRequest` hook holding the answer to the `n`th Produce request until
+ * the next one arrives: two batches of a partition are then in flight
+ * together. `arrived` resolves when the `n`th came.
+ */
+function holdProduce(n: number): {
+  onRequest: FakeBrokerOptions["onRequest"];
+  arrived: Promise<void>;
+} {
+  let produces = 0;
+  const arrived = Promise.withResolvers<void>();
+  const next = Promise.withResolvers<void>();
+  return {
+    arrived: arrived.promise,
+    onRequest: (apiKey) => {
+      if (apiKey !== PRODUCE) return undefined;
+      produces++;
+      if (produces === n) {
+        arrived.resolve();
+        return next.promise;
+      }
+      if (produces === n + 1) next.resolve();
+      return undefined;
+    },
+  };
+}
+
 function send(producer: Producer, value: string) {
   return producer.send({ topic: "t", partition: 0, value });
 }
+
+Deno.test("idempotence: OUT_OF_ORDER_SEQUENCE_NUMBER on the next expected batch bumps the epoch and retries", async () => {
+  // The broker lost the batch before ours (lastAcked + 1 is ours): the gap is real.
+  const { transport, sent } = scripted({ e0s1: [{ errorCode: 45 }] });
+  await using producer = producerOn(transport);
+  assert.equal((await send(producer, "a")).offset, 0n);
+  const second = await send(producer, "b");
+  assert.equal(second.offset, 1n, "the retry was written");
+  assert.deepEqual(sent, ["e0s0", "e0s1", "e1s0"], "retried in epoch 1 from sequence 0");
+  assert.equal(producer.metrics().epochBumps, 1);
+});
+
+Deno.test("idempotence: OUT_OF_ORDER_SEQUENCE_NUMBER right after a batch of unknown fate bumps the epoch and retries", async () => {
+  // b (s1) times out on the broker every time: its fate is unknown when it
+  // fails. c (s2), sent while b was in flight, then meets the gap b left.
+  const hold = holdProduce(2);
+  const { transport, sent } = scripted({
+    e0s1: Array(4).fill({ errorCode: 7 }),
+    e0s2: Array(4).fill({ errorCode: 45 }),
+  }, { onRequest: hold.onRequest });
+  await using producer = producerOn(transport, { retries: 3 });
+  await send(producer, "a");
+  const b = send(producer, "b");
+  await hold.arrived;
+  const c = send(producer, "c");
+  const error = await b.then(() => assert.fail("b succeeded"), (e) => e);
+  assert.ok(error instanceof KafkaError && error.name === "REQUEST_TIMED_OUT", String(error));
+  assert.equal((await c).offset, 1n, "c was written");
+  assert.deepEqual(sent.slice(-2), ["e0s2", "e1s0"], "c retried in epoch 1 from sequence 0");
+  assert.equal(producer.metrics().epochBumps, 1);
+});
+
+Deno.test("idempotence: UNKNOWN_PRODUCER_ID with a known log start offset bumps the epoch for a batch that is not the next expected", async () => {
+  // b (s1) is refused with a retriable error, c (s2) with UNKNOWN_PRODUCER_ID:
+  // the broker dropped our state (retention), so the partition moves to a new epoch.
+  const hold = holdProduce(2);
+  const { transport, sent } = scripted({
+    e0s1: [{ errorCode: 19 }],
+    e0s2: [{ errorCode: 59, logStartOffset: 5n }],
+  }, { onRequest: hold.onRequest });
+  await using producer = producerOn(transport);
+  await send(producer, "a");
+  const b = send(producer, "b");
+  await hold.arrived;
+  const c = send(producer, "c");
+  assert.deepEqual([(await b).offset, (await c).offset], [1n, 2n]);
+  assert.deepEqual(sent, ["e0s0", "e0s1", "e0s2", "e1s0", "e1s1"], "both re-sequenced in epoch 1");
+  assert.equal(producer.metrics().epochBumps, 1);
+});
+
+Deno.test("idempotence: UNKNOWN_PRODUCER_ID on a re-sequenced batch retries it without another epoch bump", async () => {
+  const { transport, sent } = scripted({
+    e0s1: [{ errorCode: 59, logStartOffset: 5n }],
+    e1s0: [{ errorCode: 59, logStartOffset: 5n }],
+  });
+  await using producer = producerOn(transport);
+  await send(producer, "a");
+  assert.equal((await send(producer, "b")).offset, 1n);
+  assert.deepEqual(sent, ["e0s0", "e0s1", "e1s0", "e1s0"], "one bump, then retried as is");
+  assert.equal(producer.metrics().epochBumps, 1);
+});
 
 Deno.test("idempotence: CLUSTER_AUTHORIZATION_FAILED on InitProducerId fails the waiting records at once; a later send asks again", async () => {
   // A retriable error first (retried), then the refusal, then a producer id.
