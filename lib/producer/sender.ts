@@ -32,6 +32,13 @@ const DUPLICATE_SEQUENCE_NUMBER = 46;
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const UNKNOWN_PRODUCER_ID = 59;
 const NETWORK_EXCEPTION = 13;
+/**
+ * Final errors after which a batch may have been written: its answer was
+ * lost (network, request timeout), or the leader appended it but too few
+ * replicas were in sync to acknowledge it (NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+ */
+const FATE_UNKNOWN: ReadonlySet<number> = new Set([7, NETWORK_EXCEPTION, 20]);
+const MAY_HAVE_BEEN_WRITTEN = "the records may have been written";
 const utf8 = new TextEncoder();
 /** Longest sleep while batches are waiting (expiry is checked at least this often). */
 const MAX_POLL_MS = 250;
@@ -201,6 +208,10 @@ export class Sender {
             nowMs - batch.createdMs
           } ms has passed since batch creation${
             batch.lastError ? ` (last error: ${batch.lastError.message})` : ""
+          }${
+            batch.lastError instanceof KafkaError && FATE_UNKNOWN.has(batch.lastError.code)
+              ? `; ${MAY_HAVE_BEEN_WRITTEN}`
+              : ""
           }`,
           { cause: batch.lastError ?? undefined },
         ),
@@ -386,7 +397,7 @@ export class Sender {
     const { config, idempotence, accumulator, metadata, metrics } = this.#p;
     const info = errorCodeInfo(code);
     const { topic, partition } = batch.queue;
-    const fateUnknown = code === NETWORK_EXCEPTION || code === 7;
+    const fateUnknown = FATE_UNKNOWN.has(code);
     if (info.invalidMetadata) metadata.requestUpdate();
     if (this.#stopped) {
       this.#fail(batch, this.#stopped, fateUnknown);
@@ -403,7 +414,9 @@ export class Sender {
       code,
       info.name,
       info.retriable,
-      `${info.name} producing to ${topic}-${partition}${detail ? `: ${detail}` : ""}`,
+      `${info.name} producing to ${topic}-${partition}${detail ? `: ${detail}` : ""}${
+        final && fateUnknown ? ` (${MAY_HAVE_BEEN_WRITTEN})` : ""
+      }`,
     );
     if (!final) {
       if (sequenced) idempotence.onSequenceError(batch, code, answer?.logStartOffset ?? -1n);
@@ -431,7 +444,9 @@ export class Sender {
         new TimeoutError(
           `Expiring ${batch.recordCount} record(s) for ${topic}-${partition}: ${
             nowMs - batch.createdMs
-          } ms has passed since batch creation (last error: ${info.name})`,
+          } ms has passed since batch creation (last error: ${info.name}${
+            fateUnknown ? `; ${MAY_HAVE_BEEN_WRITTEN}` : ""
+          })`,
           { cause: error },
         ),
         fateUnknown,

@@ -13,7 +13,7 @@ import {
   type ProducedBatch,
 } from "../../bench/support/fake_broker.ts";
 import type { Transport } from "../../lib/net/transport.ts";
-import { KafkaError, Producer, type ProducerOptions } from "../../mod.ts";
+import { KafkaError, Producer, type ProducerOptions, TimeoutError } from "../../mod.ts";
 
 const PRODUCE = 0;
 const INIT_PRODUCER_ID = 22;
@@ -149,6 +149,40 @@ Deno.test("idempotence: UNKNOWN_PRODUCER_ID on a re-sequenced batch retries it w
   assert.equal((await send(producer, "b")).offset, 1n);
   assert.deepEqual(sent, ["e0s0", "e0s1", "e1s0", "e1s0"], "one bump, then retried as is");
   assert.equal(producer.metrics().epochBumps, 1);
+});
+
+Deno.test("idempotence: NOT_ENOUGH_REPLICAS_AFTER_APPEND as the final error says the records may have been written and leaves their fate unknown", async () => {
+  // b (s1) is appended by the leader but never acknowledged; c (s2), in flight
+  // behind it, is acknowledged: b was written, the sequences have no gap.
+  const hold = holdProduce(2);
+  const { transport, sent } = scripted(
+    { e0s1: Array(3).fill({ errorCode: 20 }) },
+    { onRequest: hold.onRequest },
+  );
+  await using producer = producerOn(transport, { retries: 2 });
+  await send(producer, "a");
+  const b = send(producer, "b");
+  await hold.arrived;
+  const c = send(producer, "c");
+  const error = await b.then(() => assert.fail("b succeeded"), (e) => e);
+  assert.ok(error instanceof KafkaError, String(error));
+  assert.equal(error.name, "NOT_ENOUGH_REPLICAS_AFTER_APPEND");
+  assert.match(error.message, /may have been written/);
+  await c;
+  await send(producer, "d");
+  assert.equal(sent.at(-1), "e0s3", "d follows c in the same epoch: no bump");
+  assert.equal(producer.metrics().epochBumps, 0);
+});
+
+Deno.test("idempotence: NOT_ENOUGH_REPLICAS_AFTER_APPEND until deliveryTimeoutMs: the TimeoutError says the records may have been written", async () => {
+  const fake = fakeBroker({ partitions: 1, onProduce: () => ({ errorCode: 20 }) });
+  await using producer = producerOn(fake.transport, {
+    requestTimeoutMs: 500,
+    deliveryTimeoutMs: 600,
+  });
+  const error = await send(producer, "a").then(() => assert.fail("a succeeded"), (e) => e);
+  assert.ok(error instanceof TimeoutError, String(error));
+  assert.match(error.message, /NOT_ENOUGH_REPLICAS_AFTER_APPEND.*may have been written/);
 });
 
 Deno.test("idempotence: CLUSTER_AUTHORIZATION_FAILED on InitProducerId fails the waiting records at once; a later send asks again", async () => {
