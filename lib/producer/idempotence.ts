@@ -10,6 +10,8 @@
 import { NO_SEQUENCE, type PartitionQueue, type ProducerBatch } from "./batch.ts";
 
 const SEQUENCE_WRAP = 2147483648;
+const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
+const UNKNOWN_PRODUCER_ID = 59;
 
 /** Sequence bookkeeping of one partition. */
 interface PartitionState {
@@ -36,7 +38,11 @@ export class IdempotenceManager {
   #pid: ProducerIdAndEpoch | null = null;
   #partitions = new Map<PartitionQueue, PartitionState>();
   #toResequence = new Set<PartitionQueue>();
-  #unresolved = new Set<PartitionQueue>();
+  /**
+   * Partitions with a batch of unknown fate, and the sequence that follows
+   * the last such batch (Java's `partitionsWithUnresolvedSequences`).
+   */
+  #unresolved = new Map<PartitionQueue, number>();
   #bumpRequired = false;
   /** Epoch bumps done so far (reported in the producer's metrics). */
   epochBumps = 0;
@@ -62,7 +68,7 @@ export class IdempotenceManager {
    * Returns true if a new producer id is needed (epoch exhausted).
    */
   maybeBumpEpoch(): boolean {
-    for (const queue of this.#unresolved) {
+    for (const queue of this.#unresolved.keys()) {
       const state = this.#partitions.get(queue);
       // Resolved once every later sequenced batch has completed (as Java's
       // hasInflightBatches): their answers tell whether the gap is real.
@@ -146,7 +152,7 @@ export class IdempotenceManager {
     if (state === undefined || batch.baseSequence === NO_SEQUENCE) return;
     this.#remove(state, batch);
     if (batch.producerEpoch !== state.epoch) return;
-    if (unknownFate) this.#unresolved.add(batch.queue);
+    if (unknownFate) this.#markUnresolved(batch);
     else this.#requestBump(batch.queue);
   }
 
@@ -166,30 +172,52 @@ export class IdempotenceManager {
   }
 
   /**
-   * Decides whether a batch answered with OUT_OF_ORDER_SEQUENCE_NUMBER or
-   * UNKNOWN_PRODUCER_ID may be retried, as Java's `canRetry` does.
+   * A batch answered with OUT_OF_ORDER_SEQUENCE_NUMBER or UNKNOWN_PRODUCER_ID
+   * is about to be retried: an idempotent producer retries both (Java's
+   * `TransactionManager.canRetry` returns true for them when not
+   * transactional). Requests an epoch bump, which re-sequences the
+   * partition, where Java does:
+   *
+   * - OUT_OF_ORDER_SEQUENCE_NUMBER on the next expected batch (lastAcked + 1,
+   *   not already re-sequenced), or on the batch right after those of unknown
+   *   fate: the broker lost records or state, the gap is real. On a later
+   *   batch it only waits for an earlier one, which is resent in line.
+   * - UNKNOWN_PRODUCER_ID with a known log start offset on a batch not yet
+   *   re-sequenced: the broker dropped our state (retention removed our
+   *   records). With log start offset -1 the partition may be moving: retry
+   *   as is.
    */
-  canRetry(batch: ProducerBatch, errorCode: number, logStartOffset: bigint): boolean {
+  onSequenceError(batch: ProducerBatch, errorCode: number, logStartOffset: bigint): void {
     const state = this.#partitions.get(batch.queue);
-    if (state === undefined) return false;
-    if (errorCode === 45) {
-      // Out of order because an earlier batch failed: it will be resent in line.
-      return !this.#unresolved.has(batch.queue) &&
-        (batch.sequenceReset || !this.#isNext(state, batch.baseSequence));
-    }
-    if (errorCode === 59) {
-      if (logStartOffset === -1n) return true;
-      if (this.#isNext(state, batch.baseSequence)) {
-        // The broker lost our state (records deleted by retention): new epoch.
+    if (state === undefined || batch.baseSequence === NO_SEQUENCE) return;
+    if (errorCode === OUT_OF_ORDER_SEQUENCE_NUMBER) {
+      const unresolvedNext = this.#unresolved.get(batch.queue);
+      if (unresolvedNext === undefined) {
+        if (!batch.sequenceReset && this.#isNext(state, batch.baseSequence)) {
+          this.#requestBump(batch.queue);
+        }
+      } else if (batch.baseSequence === unresolvedNext) {
         this.#requestBump(batch.queue);
       }
-      return true;
+    } else if (errorCode === UNKNOWN_PRODUCER_ID) {
+      if (logStartOffset !== -1n && !batch.sequenceReset) this.#requestBump(batch.queue);
     }
-    return false;
   }
 
   #isNext(state: PartitionState, sequence: number): boolean {
     return (state.lastAckedSequence + 1) % SEQUENCE_WRAP === sequence;
+  }
+
+  /** Remembers the sequence after `batch`, the farthest one of unknown fate so far. */
+  #markUnresolved(batch: ProducerBatch): void {
+    const next = (batch.lastSequence + 1) % SEQUENCE_WRAP;
+    const current = this.#unresolved.get(batch.queue);
+    // Sequences wrap: `next` is later than `current` when less than half the range ahead.
+    if (
+      current === undefined || (next - current + SEQUENCE_WRAP) % SEQUENCE_WRAP < SEQUENCE_WRAP / 2
+    ) {
+      this.#unresolved.set(batch.queue, next);
+    }
   }
 
   #requestBump(queue: PartitionQueue): void {

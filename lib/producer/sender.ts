@@ -7,17 +7,10 @@
  *
  * @module
  */
-import {
-  type KafkaClientError,
-  KafkaError,
-  NetworkError,
-  RecordTooLargeError,
-  TimeoutError,
-} from "../errors.ts";
+import { type KafkaClientError, KafkaError, RecordTooLargeError, TimeoutError } from "../errors.ts";
 import type { Connection } from "../net/connection.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { errorCodeInfo } from "../protocol/error_codes.ts";
-import { InitProducerId } from "../protocol/init_producer_id.ts";
 import {
   Produce,
   type ProducePartitionResponse,
@@ -32,12 +25,20 @@ import type { ProducerConfig } from "./config.ts";
 import type { IdempotenceManager } from "./idempotence.ts";
 import type { ProducerMetadata } from "./metadata.ts";
 import type { MetricCounters } from "./metrics.ts";
+import { requestProducerId } from "./producer_id.ts";
 
 const MESSAGE_TOO_LARGE = 10;
 const DUPLICATE_SEQUENCE_NUMBER = 46;
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const UNKNOWN_PRODUCER_ID = 59;
 const NETWORK_EXCEPTION = 13;
+/**
+ * Final errors after which a batch may have been written: its answer was
+ * lost (network, request timeout), or the leader appended it but too few
+ * replicas were in sync to acknowledge it (NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+ */
+const FATE_UNKNOWN: ReadonlySet<number> = new Set([7, NETWORK_EXCEPTION, 20]);
+const MAY_HAVE_BEEN_WRITTEN = "the records may have been written";
 const utf8 = new TextEncoder();
 /** Longest sleep while batches are waiting (expiry is checked at least this often). */
 const MAX_POLL_MS = 250;
@@ -70,6 +71,8 @@ export class Sender {
   #initializing = false;
   #initFailures = 0;
   #initRetryAtMs = 0;
+  /** Set when InitProducerId was refused for good: every record fails with it. */
+  #fatal: KafkaError | null = null;
   #stopped: KafkaClientError | null = null;
 
   /** Creates a sender; call {@link Sender.start} to run it. */
@@ -152,10 +155,17 @@ export class Sender {
     this.#expire(nowMs);
 
     if (idempotence) {
+      if (this.#fatal !== null) {
+        this.#failWaiting(this.#fatal);
+        return delay;
+      }
       if (idempotence.maybeBumpEpoch()) metadata.requestUpdate();
       if (idempotence.needsProducerId) {
-        if (accumulator.incompleteCount > 0) this.#initProducerId(nowMs);
-        return accumulator.incompleteCount > 0 ? Math.min(delay, MAX_POLL_MS) : delay;
+        if (accumulator.incompleteCount === 0) return delay;
+        this.#initProducerId(nowMs);
+        // Look again when the backoff ends (a request in flight wakes the loop when done).
+        const backoffLeft = this.#initRetryAtMs - nowMs;
+        return Math.min(delay, backoffLeft > 0 ? backoffLeft : MAX_POLL_MS, MAX_POLL_MS);
       }
     }
 
@@ -198,6 +208,10 @@ export class Sender {
             nowMs - batch.createdMs
           } ms has passed since batch creation${
             batch.lastError ? ` (last error: ${batch.lastError.message})` : ""
+          }${
+            batch.lastError instanceof KafkaError && FATE_UNKNOWN.has(batch.lastError.code)
+              ? `; ${MAY_HAVE_BEEN_WRITTEN}`
+              : ""
           }`,
           { cause: batch.lastError ?? undefined },
         ),
@@ -210,49 +224,27 @@ export class Sender {
     if (this.#initializing || nowMs < this.#initRetryAtMs) return;
     this.#initializing = true;
     const { config, metadata, connections, idempotence } = this.#p;
-    (async () => {
-      let lastError: unknown = null;
-      for (const address of metadata.addresses()) {
-        try {
-          const connection = await connections.get(address);
-          const response = await connection.request(
-            InitProducerId,
-            connection.versionFor(InitProducerId),
-            {
-              transactionalId: null,
-              transactionTimeoutMs: 2147483647,
-              producerId: -1n,
-              producerEpoch: -1,
-            },
-            config.requestTimeoutMs,
-          );
-          if (response.errorCode !== 0) {
-            const info = errorCodeInfo(response.errorCode);
-            throw new KafkaError(
-              info.code,
-              info.name,
-              info.retriable,
-              `InitProducerId failed: ${info.name}`,
-            );
-          }
-          idempotence!.setProducerId({
-            producerId: response.producerId,
-            epoch: response.producerEpoch,
-          });
-          this.#initFailures = 0;
-          return;
-        } catch (error) {
-          lastError = error;
-        }
+    requestProducerId(config, metadata, connections).then((outcome) => {
+      if (outcome.kind === "granted") {
+        idempotence!.setProducerId(outcome.pid);
+        this.#initFailures = 0;
+        return;
       }
-      throw lastError ?? new NetworkError("no broker to ask for a producer id");
-    })().catch(() => {
       this.#initFailures++;
       this.#initRetryAtMs = Date.now() + this.#backoffMs(this.#initFailures);
+      if (outcome.kind === "refused") {
+        if (outcome.fatal) this.#fatal = outcome.error;
+        this.#failWaiting(outcome.error);
+      }
     }).finally(() => {
       this.#initializing = false;
       this.wakeup();
     });
+  }
+
+  /** Fails every batch waiting in the accumulator (InitProducerId was refused). */
+  #failWaiting(error: KafkaError): void {
+    for (const batch of this.#p.accumulator.takeAll()) this.#fail(batch, error, batch.attempts > 0);
   }
 
   #sendProduce(connection: Connection, batches: ProducerBatch[], nowMs: number): void {
@@ -307,24 +299,33 @@ export class Sender {
         metrics.requestsInFlight--;
         metrics.requestsSent++;
         metrics.requestRecords += records;
-        this.#onResponse(batches, response, version >= 13);
+        this.#onResponse(batches, response, version >= 13 ? byTopic : null);
       },
       (error) => this.#onRequestFailed(batches, error),
     );
   }
 
-  #onResponse(batches: ProducerBatch[], response: ProduceResponse, byId: boolean): void {
+  /**
+   * Completes each batch from its partition's answer. `sentIds` (Produce
+   * v13+) holds the topic ids the request named: answers are matched on
+   * them, not on the metadata of now (the topic may have been re-created).
+   */
+  #onResponse(
+    batches: ProducerBatch[],
+    response: ProduceResponse,
+    sentIds: ReadonlyMap<string, { readonly topicId: Uint8Array | null }> | null,
+  ): void {
     const answers = new Map<string, ProducePartitionResponse>();
     for (const t of response.topics) {
-      const key = byId && t.topicId ? uuidToString(t.topicId) : t.name ?? "";
+      const key = sentIds && t.topicId ? uuidToString(t.topicId) : t.name ?? "";
       for (const p of t.partitions) answers.set(`${key}\u0000${p.index}`, p);
     }
     if (response.nodeEndpoints.length > 0) this.#p.metadata.addBrokers(response.nodeEndpoints);
     const now = Date.now();
     for (const batch of batches) {
       const { topic, partition } = batch.queue;
-      const topicId = this.#p.metadata.topic(topic)?.topicId;
-      const key = byId && topicId ? uuidToString(topicId) : topic;
+      const topicId = sentIds?.get(topic)?.topicId;
+      const key = topicId ? uuidToString(topicId) : topic;
       const answer = answers.get(`${key}\u0000${partition}`);
       batch.inFlight = false;
       batch.queue.inFlight--;
@@ -396,23 +397,29 @@ export class Sender {
     const { config, idempotence, accumulator, metadata, metrics } = this.#p;
     const info = errorCodeInfo(code);
     const { topic, partition } = batch.queue;
+    const fateUnknown = FATE_UNKNOWN.has(code);
+    if (info.invalidMetadata) metadata.requestUpdate();
+    if (this.#stopped) {
+      this.#fail(batch, this.#stopped, fateUnknown);
+      return;
+    }
+    // An idempotent producer retries sequence errors (Java's canRetry), the
+    // idempotence manager deciding whether the epoch must be bumped first.
+    const sequenced = idempotence !== null &&
+      (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID);
+    const retriable = sequenced || info.retriable;
+    const timedOut = nowMs - batch.createdMs >= config.deliveryTimeoutMs;
+    const final = !retriable || timedOut || batch.attempts > config.retries;
     const error = new KafkaError(
       code,
       info.name,
       info.retriable,
-      `${info.name} producing to ${topic}-${partition}${detail ? `: ${detail}` : ""}`,
+      `${info.name} producing to ${topic}-${partition}${detail ? `: ${detail}` : ""}${
+        final && fateUnknown ? ` (${MAY_HAVE_BEEN_WRITTEN})` : ""
+      }`,
     );
-    if (info.invalidMetadata) metadata.requestUpdate();
-    const sequenced = code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID;
-    const retriable = idempotence && sequenced
-      ? idempotence.canRetry(batch, code, answer?.logStartOffset ?? -1n)
-      : info.retriable;
-    if (this.#stopped) {
-      this.#fail(batch, this.#stopped, code === NETWORK_EXCEPTION || code === 7);
-      return;
-    }
-    const timedOut = nowMs - batch.createdMs >= config.deliveryTimeoutMs;
-    if (retriable && !timedOut && batch.attempts <= config.retries) {
+    if (!final) {
+      if (sequenced) idempotence.onSequenceError(batch, code, answer?.logStartOffset ?? -1n);
       // KIP-951: a retry to a leader we just learnt of need not back off.
       batch.backoffMs = leaderMoved ? 0 : this.#backoffMs(batch.attempts);
       batch.lastError = error;
@@ -437,14 +444,16 @@ export class Sender {
         new TimeoutError(
           `Expiring ${batch.recordCount} record(s) for ${topic}-${partition}: ${
             nowMs - batch.createdMs
-          } ms has passed since batch creation (last error: ${info.name})`,
+          } ms has passed since batch creation (last error: ${info.name}${
+            fateUnknown ? `; ${MAY_HAVE_BEEN_WRITTEN}` : ""
+          })`,
           { cause: error },
         ),
-        code === NETWORK_EXCEPTION || code === 7,
+        fateUnknown,
       );
       return;
     }
-    this.#fail(batch, error, code === NETWORK_EXCEPTION || code === 7);
+    this.#fail(batch, error, fateUnknown);
   }
 
   #split(batch: ProducerBatch, nowMs: number): void {

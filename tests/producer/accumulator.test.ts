@@ -154,7 +154,7 @@ Deno.test("idempotence: split parts go back behind an earlier batch waiting to r
   assert.equal(parts[0].baseSequence, b.baseSequence);
 });
 
-Deno.test("idempotence: after a batch of unknown fate, its successors go and a gap fails them", () => {
+Deno.test("idempotence: after a batch of unknown fate, its successors go; a gap re-sequences them", () => {
   const { acc, idem, queue, policy } = idempotentSetup(0);
   const [acked] = acc.drain(1, [queue], policy, 0);
   idem.onSuccess(acked);
@@ -167,14 +167,18 @@ Deno.test("idempotence: after a batch of unknown fate, its successors go and a g
   assert.equal(idem.epochBumps, 0, "no bump while b may still tell whether a was written");
   assert.deepEqual(acc.drain(1, [queue], policy, 0), [b], "the sequenced retry goes");
   assert.deepEqual(acc.drain(1, [queue], policy, 0), [], "new batches wait until a is resolved");
-  // a was not written: b meets a gap. Retrying b could never succeed.
-  assert.equal(idem.canRetry(b, 45, -1n), false, "OUT_OF_ORDER_SEQUENCE_NUMBER is final here");
-  idem.onFailure(b, false);
+  // a was not written: b, right after it, meets a gap. As Java, b is retried
+  // in a new epoch, where the partition restarts at sequence 0.
+  idem.onSequenceError(b, 45, -1n);
+  acc.reenqueue(b, 0);
   assert.equal(idem.maybeBumpEpoch(), false);
   assert.equal(idem.epochBumps, 1);
+  assert.deepEqual([b.producerEpoch, b.baseSequence], [1, 0]);
+  assert.deepEqual(acc.drain(1, [queue], policy, 0), [b]);
+  idem.onSuccess(b);
   const [c] = acc.drain(1, [queue], policy, 0);
-  assert.equal(c.producerEpoch, 1, "the partition restarts in a new epoch");
-  assert.equal(c.baseSequence, 0);
+  assert.equal(c.producerEpoch, 1, "the partition goes on in the new epoch");
+  assert.equal(c.baseSequence, b.recordCount);
 });
 
 Deno.test("idempotence: a batch of unknown fate is resolved when its successor is acknowledged", () => {
