@@ -11,11 +11,16 @@ import {
   KafkaError,
   NetworkError,
   ProducerClosedError,
+  ProtocolError,
   TimeoutError,
 } from "../errors.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { errorCodeInfo } from "../protocol/error_codes.ts";
-import { Metadata as MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
+import {
+  Metadata as MetadataApi,
+  type MetadataResponse,
+  type MetadataTopic,
+} from "../protocol/metadata.ts";
 import type { LeaderLookup } from "./accumulator.ts";
 import type { ProducerConfig } from "./config.ts";
 
@@ -55,7 +60,7 @@ export class ProducerMetadata implements LeaderLookup {
   #lastAttemptMs = 0;
   #failures = 0;
   #needUpdate = true;
-  #refreshing: Promise<void> | null = null;
+  #refreshing = false;
   #lastError: KafkaClientError | null = null;
   #updated!: Promise<void>;
   #signalUpdated!: () => void;
@@ -217,27 +222,30 @@ export class ProducerMetadata implements LeaderLookup {
   #refresh(): void {
     this.#needUpdate = false;
     this.#lastAttemptMs = Date.now();
-    this.#refreshing = this.#fetch().then(
-      (response) => {
-        this.#apply(response);
-        this.#failures = 0;
-        this.#lastError = null;
-        this.#lastRefreshMs = Date.now();
-      },
-      (error) => {
-        this.#failures++;
-        this.#needUpdate = true;
-        this.#lastError = error instanceof KafkaClientError
-          ? error
-          : new NetworkError("metadata request failed", { cause: error });
-      },
-    ).finally(() => {
-      this.#refreshing = null;
+    this.#refreshing = true;
+    void this.#runRefresh();
+  }
+
+  /** One refresh; settles every outcome itself, so its promise never rejects. */
+  async #runRefresh(): Promise<void> {
+    try {
+      this.#apply(await this.#fetch());
+      this.#failures = 0;
+      this.#lastError = null;
+      this.#lastRefreshMs = Date.now();
+    } catch (error) {
+      this.#failures++;
+      this.#needUpdate = true;
+      this.#lastError = error instanceof KafkaClientError
+        ? error
+        : new NetworkError("metadata request failed", { cause: error });
+    } finally {
+      this.#refreshing = false;
       const signal = this.#signalUpdated;
       this.#resetUpdated();
       signal();
       this.#onUpdate();
-    });
+    }
   }
 
   async #fetch(): Promise<MetadataResponse> {
@@ -263,15 +271,21 @@ export class ProducerMetadata implements LeaderLookup {
     throw lastError ?? new NetworkError("no broker to ask for metadata");
   }
 
+  /**
+   * Takes in a response, all or nothing.
+   * @throws {ProtocolError} when a topic's partition indexes are not 0..n-1, each once.
+   */
   #apply(response: MetadataResponse): void {
+    const orders = response.topics.map((t) => t.errorCode === 0 ? partitionOrder(t) : null);
     this.#version++;
     if (response.brokers.length > 0) {
       this.#brokers.clear();
       for (const b of response.brokers) this.#brokers.set(b.nodeId, `${b.host}:${b.port}`);
     }
-    for (const t of response.topics) {
-      if (t.name === null) continue;
-      if (t.errorCode !== 0) {
+    response.topics.forEach((t, i) => {
+      if (t.name === null) return;
+      const order = orders[i];
+      if (order === null) {
         const info = errorCodeInfo(t.errorCode);
         this.#topicErrors.set(
           t.name,
@@ -283,27 +297,50 @@ export class ProducerMetadata implements LeaderLookup {
           ),
         );
         if (t.errorCode === 3 || FATAL_TOPIC_ERRORS.has(t.errorCode)) this.#topics.delete(t.name);
-        continue;
+        return;
       }
       this.#topicErrors.delete(t.name);
       const previous = this.#topics.get(t.name);
       const partitions: PartitionLeader[] = [];
-      for (const p of t.partitions) {
-        const old = previous?.partitions[p.partitionIndex];
-        const leaderEpoch = p.leaderEpoch ?? -1;
-        partitions[p.partitionIndex] =
-          old !== undefined && old.leaderEpoch > leaderEpoch && old.leader >= 0
-            ? old
-            : { leader: p.errorCode === 0 || p.leaderId >= 0 ? p.leaderId : -1, leaderEpoch };
-      }
-      for (let i = 0; i < partitions.length; i++) {
-        partitions[i] ??= { leader: -1, leaderEpoch: -1 };
-      }
       const available: number[] = [];
-      for (let i = 0; i < partitions.length; i++) if (partitions[i].leader >= 0) available.push(i);
+      for (let index = 0; index < order.length; index++) {
+        const p = t.partitions[order[index]];
+        const old = previous?.partitions[index];
+        const leaderEpoch = p.leaderEpoch ?? -1;
+        const leader = old !== undefined && old.leaderEpoch > leaderEpoch && old.leader >= 0
+          ? old
+          : { leader: p.errorCode === 0 || p.leaderId >= 0 ? p.leaderId : -1, leaderEpoch };
+        partitions.push(leader);
+        if (leader.leader >= 0) available.push(index);
+      }
       this.#topics.set(t.name, { name: t.name, topicId: t.topicId, partitions, available });
-    }
+    });
   }
+}
+
+/**
+ * Where each partition index sits in the topic's list: `order[i]` is the
+ * position of partition `i`. Bounded by the list (itself bounded by the
+ * frame), whatever indexes a broker sends.
+ * @throws {ProtocolError} unless the indexes are 0..n-1, each once.
+ */
+function partitionOrder(t: MetadataTopic): Int32Array {
+  const n = t.partitions.length;
+  const order = new Int32Array(n).fill(-1);
+  t.partitions.forEach((p, position) => {
+    const index = p.partitionIndex;
+    if (!(index >= 0 && index < n) || order[index] !== -1) {
+      throw new ProtocolError(
+        `Metadata for topic ${
+          JSON.stringify(t.name)
+        } lists partition index ${index} among ${n} partitions: the indexes must be 0..${
+          n - 1
+        }, each once`,
+      );
+    }
+    order[index] = position;
+  });
+  return order;
 }
 
 function sleepUntil(event: Promise<void>, ms: number, signal?: AbortSignal): Promise<void> {
