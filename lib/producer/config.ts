@@ -61,6 +61,12 @@ export interface ProducerOptions {
   maxRequestSize?: number;
   /** Age after which metadata is refreshed even without errors (`metadata.max.age.ms`). Default 300000. */
   metadataMaxAgeMs?: number;
+  /**
+   * How long a topic no record was sent to stays in the metadata refreshes
+   * (`metadata.max.idle.ms`); then its cached metadata is dropped too, and
+   * the next send to it fetches it again. At least 5000. Default 300000.
+   */
+  metadataMaxIdleMs?: number;
   /** Bound on a TCP connect and its version handshake (`socket.connection.setup.timeout.ms`). Default 10000. */
   connectTimeoutMs?: number;
   /** Ignore keys when choosing partitions: keyed records go sticky too (`partitioner.ignore.keys`). Default false. */
@@ -107,6 +113,8 @@ export interface ProducerConfig {
   readonly maxRequestSize: number;
   /** See {@link ProducerOptions.metadataMaxAgeMs}. */
   readonly metadataMaxAgeMs: number;
+  /** See {@link ProducerOptions.metadataMaxIdleMs}. */
+  readonly metadataMaxIdleMs: number;
   /** See {@link ProducerOptions.connectTimeoutMs}. */
   readonly connectTimeoutMs: number;
   /** See {@link ProducerOptions.partitionerIgnoreKeys}. */
@@ -200,6 +208,7 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     maxInFlightRequestsPerConnection: maxInFlight,
     maxRequestSize: int(options, "maxRequestSize", 1024 * 1024, 1, INT32_MAX),
     metadataMaxAgeMs: int(options, "metadataMaxAgeMs", 300000, 0, INT32_MAX),
+    metadataMaxIdleMs: int(options, "metadataMaxIdleMs", 300000, 5000, INT32_MAX),
     connectTimeoutMs: int(options, "connectTimeoutMs", 10000, 1, INT32_MAX),
     partitionerIgnoreKeys: bool(options, "partitionerIgnoreKeys", false),
     partitioner: options.partitioner ?? null,

@@ -1,7 +1,8 @@
 /**
  * ProducerMetadata: brokers and partition leaders of the topics in use,
  * refreshed when asked (unknown topic, leader errors), when older than
- * `metadataMaxAgeMs`, and patched by KIP-951 leader hints.
+ * `metadataMaxAgeMs`, and patched by KIP-951 leader hints. A topic not sent
+ * to for `metadataMaxIdleMs` leaves the refreshes, its metadata dropped.
  *
  * @module
  */
@@ -23,6 +24,7 @@ import {
 } from "../protocol/metadata.ts";
 import type { LeaderLookup } from "./accumulator.ts";
 import type { ProducerConfig } from "./config.ts";
+import { TopicInterest, type TopicUse } from "./topic_interest.ts";
 
 /** Leader of one partition. */
 export interface PartitionLeader {
@@ -34,6 +36,8 @@ export interface PartitionLeader {
 
 /** What the producer knows of one topic. */
 export interface TopicMetadata {
+  /** How the topic is used: sends stamp it (see {@link ProducerMetadata.useTopic}). */
+  readonly use: TopicUse;
   /** Topic name. */
   readonly name: string;
   /** Topic id (Metadata v10+), or null. */
@@ -55,7 +59,7 @@ export class ProducerMetadata implements LeaderLookup {
   #brokers = new Map<number, string>();
   #topics = new Map<string, TopicMetadata>();
   #topicErrors = new Map<string, KafkaError>();
-  #interest = new Set<string>();
+  #interest: TopicInterest;
   #lastRefreshMs = 0;
   #lastAttemptMs = 0;
   #failures = 0;
@@ -77,17 +81,37 @@ export class ProducerMetadata implements LeaderLookup {
     this.#config = config;
     this.#pool = pool;
     this.#onUpdate = onUpdate;
+    this.#interest = new TopicInterest(config.metadataMaxIdleMs);
     this.#resetUpdated();
   }
 
-  /** Node id of the partition's leader, or -1. */
+  /**
+   * Node id of the partition's leader, or -1. Batches of a topic whose
+   * metadata went (idle, deleted) bring the topic back into the refreshes,
+   * as Java's Sender re-adds topics with unknown leaders.
+   */
   leaderFor(topic: string, partition: number): number {
-    return this.#topics.get(topic)?.partitions[partition]?.leader ?? -1;
+    const known = this.#topics.get(topic);
+    if (known === undefined) {
+      if (this.#interest.get(topic) === undefined) this.#interest.use(topic, Date.now());
+      return -1;
+    }
+    return known.partitions[partition]?.leader ?? -1;
   }
 
   /** Metadata of `topic` if known. */
   topic(name: string): TopicMetadata | undefined {
     return this.#topics.get(name);
+  }
+
+  /**
+   * Metadata of `topic` for a send at `nowMs`, if known; marks the topic
+   * used, so that it stays in the refreshes for `metadataMaxIdleMs` more.
+   */
+  useTopic(name: string, nowMs: number): TopicMetadata | undefined {
+    const known = this.#topics.get(name);
+    if (known !== undefined) known.use.lastUsedMs = nowMs;
+    return known;
   }
 
   /** `host:port` of broker `nodeId`, if known. */
@@ -159,7 +183,27 @@ export class ProducerMetadata implements LeaderLookup {
     signal?: AbortSignal,
     partition = -1,
   ): Promise<TopicMetadata> {
-    this.#interest.add(topic);
+    const use = this.#interest.use(topic, Date.now());
+    use.waiting++;
+    try {
+      return await this.#waitForTopic(topic, deadlineMs, signal, partition);
+    } finally {
+      use.waiting--;
+    }
+  }
+
+  /** Stops refreshing. */
+  close(): void {
+    this.#closed = true;
+    this.#signalUpdated();
+  }
+
+  async #waitForTopic(
+    topic: string,
+    deadlineMs: number,
+    signal: AbortSignal | undefined,
+    partition: number,
+  ): Promise<TopicMetadata> {
     const startVersion = this.#version;
     for (;;) {
       const known = this.#topics.get(topic);
@@ -201,12 +245,6 @@ export class ProducerMetadata implements LeaderLookup {
     }
   }
 
-  /** Stops refreshing. */
-  close(): void {
-    this.#closed = true;
-    this.#signalUpdated();
-  }
-
   #backoffMs(): number {
     if (this.#failures === 0) return this.#lastAttemptMs === 0 ? 0 : this.#config.retryBackoffMs;
     return Math.min(
@@ -220,16 +258,26 @@ export class ProducerMetadata implements LeaderLookup {
   }
 
   #refresh(): void {
+    const nowMs = Date.now();
+    for (const topic of this.#interest.expire(nowMs)) {
+      this.#topics.delete(topic);
+      this.#topicErrors.delete(topic);
+    }
+    const topics = [...this.#interest.entries()].map(([name]) => name);
     this.#needUpdate = false;
-    this.#lastAttemptMs = Date.now();
+    if (topics.length === 0) {
+      this.#lastRefreshMs = nowMs;
+      return;
+    }
+    this.#lastAttemptMs = nowMs;
     this.#refreshing = true;
-    void this.#runRefresh();
+    void this.#runRefresh(topics);
   }
 
   /** One refresh; settles every outcome itself, so its promise never rejects. */
-  async #runRefresh(): Promise<void> {
+  async #runRefresh(topics: string[]): Promise<void> {
     try {
-      this.#apply(await this.#fetch());
+      this.#apply(await this.#fetch(topics));
       this.#failures = 0;
       this.#lastError = null;
       this.#lastRefreshMs = Date.now();
@@ -248,7 +296,7 @@ export class ProducerMetadata implements LeaderLookup {
     }
   }
 
-  async #fetch(): Promise<MetadataResponse> {
+  async #fetch(names: string[]): Promise<MetadataResponse> {
     const addresses = this.addresses();
     let lastError: unknown = null;
     for (let i = 0; i < addresses.length; i++) {
@@ -256,7 +304,7 @@ export class ProducerMetadata implements LeaderLookup {
       try {
         const connection = await this.#pool.get(address);
         const version = connection.versionFor(MetadataApi);
-        const topics = [...this.#interest].map((name) => ({ name, topicId: null }));
+        const topics = names.map((name) => ({ name, topicId: null }));
         const response = await connection.request(MetadataApi, version, {
           topics,
           allowAutoTopicCreation: this.#config.allowAutoTopicCreation,
@@ -283,7 +331,8 @@ export class ProducerMetadata implements LeaderLookup {
       for (const b of response.brokers) this.#brokers.set(b.nodeId, `${b.host}:${b.port}`);
     }
     response.topics.forEach((t, i) => {
-      if (t.name === null) return;
+      const use = t.name === null ? undefined : this.#interest.get(t.name);
+      if (t.name === null || use === undefined) return; // not asked for (any more)
       const order = orders[i];
       if (order === null) {
         const info = errorCodeInfo(t.errorCode);
@@ -313,7 +362,7 @@ export class ProducerMetadata implements LeaderLookup {
         partitions.push(leader);
         if (leader.leader >= 0) available.push(index);
       }
-      this.#topics.set(t.name, { name: t.name, topicId: t.topicId, partitions, available });
+      this.#topics.set(t.name, { name: t.name, topicId: t.topicId, partitions, available, use });
     });
   }
 }

@@ -266,7 +266,7 @@ export class Producer {
    */
   #appendNow(encoded: EncodedRecord, nowMs: number, watched: boolean): Promise<unknown> | null {
     if (this.#blockedDrain !== null) return null;
-    const topic = this.#metadata.topic(encoded.topic);
+    const topic = this.#metadata.useTopic(encoded.topic, nowMs);
     if (topic === undefined || encoded.partition >= topic.partitions.length) return null;
     const partition = this.#partition(encoded, topic);
     const appended = watched
@@ -332,7 +332,7 @@ export class Producer {
 
   async #appendBlocked(entry: BlockedSend): Promise<void> {
     const { record, signal } = entry;
-    const known = this.#metadata.topic(record.topic);
+    const known = this.#metadata.useTopic(record.topic, Date.now());
     const topic = known !== undefined && record.partition < known.partitions.length
       ? known
       : await this.#metadata.waitForTopic(record.topic, entry.deadline, signal, record.partition);

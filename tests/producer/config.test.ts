@@ -20,6 +20,7 @@ Deno.test("defaults are Java 4.x's", () => {
   assert.equal(c.maxInFlightRequestsPerConnection, 5);
   assert.equal(c.maxRequestSize, 1048576);
   assert.equal(c.metadataMaxAgeMs, 300000);
+  assert.equal(c.metadataMaxIdleMs, 300000);
   assert.equal(c.partitionerIgnoreKeys, false);
 });
 
@@ -56,6 +57,7 @@ Deno.test("invalid options throw ConfigError naming the option", () => {
     [{ ...base, enableIdempotence: true, retries: 0 }, /retries must be greater than 0/],
     [{ ...base, enableIdempotence: "yes" }, /enableIdempotence must be a boolean/],
     [{ ...base, partitioner: 3 }, /partitioner must be a function/],
+    [{ ...base, metadataMaxIdleMs: 4999 }, /metadataMaxIdleMs must be an integer in 5000\.\./],
   ];
   for (const [options, message] of cases) {
     assert.throws(
