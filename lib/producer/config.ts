@@ -73,7 +73,12 @@ export interface ProducerOptions {
   partitionerIgnoreKeys?: boolean;
   /** A partitioner used instead of the built-in one for records without a partition. */
   partitioner?: Partitioner;
-  /** Ask brokers to create unknown topics (if they allow it) when fetching metadata. Default true, as in Java. */
+  /**
+   * Let the broker create (if it allows that) a topic a send waits for and
+   * the producer does not know yet. Refreshes of topics already known never
+   * ask for creation, so a deleted topic stays deleted (Java's producer asks
+   * in every refresh). Default true.
+   */
   allowAutoTopicCreation?: boolean;
   /** The TCP transport; defaults to the runtime's (Deno or Bun). Tests use it to inject faults. */
   transport?: Transport;

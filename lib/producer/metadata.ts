@@ -48,6 +48,14 @@ export interface TopicMetadata {
   available: number[];
 }
 
+/** One Metadata request of a refresh. */
+interface MetadataAsk {
+  /** Topic names. */
+  topics: string[];
+  /** Whether the broker may create those it doesn't have. */
+  allowAutoTopicCreation: boolean;
+}
+
 /** Codes that mean "the topic cannot be used", not "wait for it". */
 const FATAL_TOPIC_ERRORS = new Set([17, 29]);
 
@@ -63,15 +71,16 @@ export class ProducerMetadata implements LeaderLookup {
   #lastRefreshMs = 0;
   #lastAttemptMs = 0;
   #failures = 0;
-  #needUpdate = true;
+  /** A refresh of every topic was asked for (errors, a partition count to check). */
+  #needFull = false;
+  /** A send waits for a topic not known yet. */
+  #needNew = false;
   #refreshing = false;
   #lastError: KafkaClientError | null = null;
   #updated!: Promise<void>;
   #signalUpdated!: () => void;
   #nextBroker = 0;
   #closed = false;
-  /** Counts the metadata responses applied. */
-  #version = 0;
 
   /**
    * @param onUpdate called after every refresh attempt (the sender may now
@@ -128,9 +137,9 @@ export class ProducerMetadata implements LeaderLookup {
     return [...new Set([...known, ...bootstrap])];
   }
 
-  /** Asks for a refresh at the next opportunity. */
+  /** Asks for a refresh of every topic at the next opportunity. */
   requestUpdate(): void {
-    this.#needUpdate = true;
+    this.#needFull = true;
   }
 
   /** Applies a KIP-951 leader hint; returns whether the leader changed. */
@@ -159,7 +168,7 @@ export class ProducerMetadata implements LeaderLookup {
       return Number.MAX_SAFE_INTEGER;
     }
     const backoff = this.#backoffMs();
-    const dueAt = this.#needUpdate
+    const dueAt = this.#needFull || this.#needNew
       ? this.#lastAttemptMs + backoff
       : this.#lastRefreshMs + this.#config.metadataMaxAgeMs;
     if (nowMs < dueAt) return dueAt - nowMs;
@@ -204,12 +213,12 @@ export class ProducerMetadata implements LeaderLookup {
     signal: AbortSignal | undefined,
     partition: number,
   ): Promise<TopicMetadata> {
-    const startVersion = this.#version;
+    const cached = this.#topics.get(topic);
     for (;;) {
       const known = this.#topics.get(topic);
       const count = known?.partitions.length ?? 0;
       if (count > 0 && partition < count) return known!;
-      if (count > 0 && this.#version !== startVersion) {
+      if (count > 0 && known !== cached) {
         throw new InvalidRecordError(
           `partition ${partition} is out of range: topic "${topic}" has ${count} partition(s)`,
         );
@@ -238,7 +247,8 @@ export class ProducerMetadata implements LeaderLookup {
           `the producer was closed while waiting for metadata of "${topic}"`,
         );
       }
-      this.#needUpdate = true;
+      if (known === undefined) this.#needNew = true;
+      else this.#needFull = true;
       const updated = this.#updated;
       const wait = this.maybeRefresh(Date.now());
       await sleepUntil(updated, Math.min(remaining, wait), signal);
@@ -257,33 +267,56 @@ export class ProducerMetadata implements LeaderLookup {
     this.#updated = new Promise((resolve) => this.#signalUpdated = resolve);
   }
 
+  /**
+   * Starts a refresh. As Java's producer, it asks for the topics sends wait
+   * for and that are not known yet ("new topics") on their own, and for the
+   * others only when every topic is due (asked for, or `metadataMaxAgeMs`
+   * old). Unlike Java, only the new topics may be created by the broker
+   * (`allowAutoTopicCreation`): a known topic that was deleted stays deleted.
+   */
   #refresh(): void {
     const nowMs = Date.now();
     for (const topic of this.#interest.expire(nowMs)) {
       this.#topics.delete(topic);
       this.#topicErrors.delete(topic);
     }
-    const topics = [...this.#interest.entries()].map(([name]) => name);
-    this.#needUpdate = false;
-    if (topics.length === 0) {
+    const all = this.#needFull || nowMs >= this.#lastRefreshMs + this.#config.metadataMaxAgeMs;
+    this.#needFull = this.#needNew = false;
+    const fresh: string[] = [];
+    const known: string[] = [];
+    for (const [name, use] of this.#interest.entries()) {
+      (use.waiting > 0 && !this.#topics.has(name) ? fresh : known).push(name);
+    }
+    const asks: MetadataAsk[] = [];
+    if (fresh.length > 0) {
+      asks.push({ topics: fresh, allowAutoTopicCreation: this.#config.allowAutoTopicCreation });
+    }
+    if (known.length > 0 && (all || fresh.length === 0)) {
+      asks.push({ topics: known, allowAutoTopicCreation: false });
+    }
+    if (asks.length === 0) {
       this.#lastRefreshMs = nowMs;
       return;
     }
     this.#lastAttemptMs = nowMs;
     this.#refreshing = true;
-    void this.#runRefresh(topics);
+    void this.#runRefresh(asks, all || fresh.length === 0 || known.length === 0);
   }
 
-  /** One refresh; settles every outcome itself, so its promise never rejects. */
-  async #runRefresh(topics: string[]): Promise<void> {
+  /**
+   * One refresh: its requests in turn. Settles every outcome itself, so its
+   * promise never rejects.
+   * @param complete whether the requests name every topic of interest.
+   */
+  async #runRefresh(asks: MetadataAsk[], complete: boolean): Promise<void> {
     try {
-      this.#apply(await this.#fetch(topics));
+      for (const ask of asks) this.#apply(await this.#fetch(ask));
       this.#failures = 0;
       this.#lastError = null;
-      this.#lastRefreshMs = Date.now();
+      if (complete) this.#lastRefreshMs = Date.now();
     } catch (error) {
       this.#failures++;
-      this.#needUpdate = true;
+      this.#needFull = true;
       this.#lastError = error instanceof KafkaClientError
         ? error
         : new NetworkError("metadata request failed", { cause: error });
@@ -296,7 +329,7 @@ export class ProducerMetadata implements LeaderLookup {
     }
   }
 
-  async #fetch(names: string[]): Promise<MetadataResponse> {
+  async #fetch(ask: MetadataAsk): Promise<MetadataResponse> {
     const addresses = this.addresses();
     let lastError: unknown = null;
     for (let i = 0; i < addresses.length; i++) {
@@ -304,10 +337,10 @@ export class ProducerMetadata implements LeaderLookup {
       try {
         const connection = await this.#pool.get(address);
         const version = connection.versionFor(MetadataApi);
-        const topics = names.map((name) => ({ name, topicId: null }));
+        const topics = ask.topics.map((name) => ({ name, topicId: null }));
         const response = await connection.request(MetadataApi, version, {
           topics,
-          allowAutoTopicCreation: this.#config.allowAutoTopicCreation,
+          allowAutoTopicCreation: ask.allowAutoTopicCreation,
           includeTopicAuthorizedOperations: false,
         }, this.#config.requestTimeoutMs);
         return response;
@@ -325,7 +358,6 @@ export class ProducerMetadata implements LeaderLookup {
    */
   #apply(response: MetadataResponse): void {
     const orders = response.topics.map((t) => t.errorCode === 0 ? partitionOrder(t) : null);
-    this.#version++;
     if (response.brokers.length > 0) {
       this.#brokers.clear();
       for (const b of response.brokers) this.#brokers.set(b.nodeId, `${b.host}:${b.port}`);
