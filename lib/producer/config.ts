@@ -71,6 +71,13 @@ export interface ProducerOptions {
   connectTimeoutMs?: number;
   /** Ignore keys when choosing partitions: keyed records go sticky too (`partitioner.ignore.keys`). Default false. */
   partitionerIgnoreKeys?: boolean;
+  /**
+   * The sticky partitioner's next partition favours partitions with fewer
+   * batches queued, so a slow leader gets fewer new batches
+   * (`partitioner.adaptive.partitioning.enable`, KIP-794); false picks
+   * uniformly. Default true.
+   */
+  partitionerAdaptivePartitioning?: boolean;
   /** A partitioner used instead of the built-in one for records without a partition. */
   partitioner?: Partitioner;
   /**
@@ -124,6 +131,8 @@ export interface ProducerConfig {
   readonly connectTimeoutMs: number;
   /** See {@link ProducerOptions.partitionerIgnoreKeys}. */
   readonly partitionerIgnoreKeys: boolean;
+  /** See {@link ProducerOptions.partitionerAdaptivePartitioning}. */
+  readonly partitionerAdaptivePartitioning: boolean;
   /** See {@link ProducerOptions.partitioner}. */
   readonly partitioner: Partitioner | null;
   /** See {@link ProducerOptions.allowAutoTopicCreation}. */
@@ -216,6 +225,7 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     metadataMaxIdleMs: int(options, "metadataMaxIdleMs", 300000, 5000, INT32_MAX),
     connectTimeoutMs: int(options, "connectTimeoutMs", 10000, 1, INT32_MAX),
     partitionerIgnoreKeys: bool(options, "partitionerIgnoreKeys", false),
+    partitionerAdaptivePartitioning: bool(options, "partitionerAdaptivePartitioning", true),
     partitioner: options.partitioner ?? null,
     allowAutoTopicCreation: bool(options, "allowAutoTopicCreation", true),
     transport: options.transport ?? null,

@@ -99,7 +99,6 @@ export class Producer {
     const config = resolveConfig(options);
     this.#config = config;
     this.#pool = new BufferPool(config.bufferMemory, config.batchSize);
-    this.#sticky = new StickyPartitioner(config.batchSize);
     const wakeup = () => this.#sender.wakeup();
     this.#connections = new ConnectionPool(
       config.transport ?? defaultTransport(),
@@ -111,6 +110,10 @@ export class Producer {
       wakeup,
     );
     this.#accumulator = new RecordAccumulator(config, this.#pool, wakeup);
+    this.#sticky = new StickyPartitioner(
+      config.batchSize,
+      config.partitionerAdaptivePartitioning ? this.#accumulator : null,
+    );
     this.#metadata = new ProducerMetadata(config, this.#connections, wakeup);
     this.#idempotence = config.enableIdempotence ? new IdempotenceManager() : null;
     this.#sender = new Sender({

@@ -22,6 +22,7 @@ Deno.test("defaults are Java 4.x's", () => {
   assert.equal(c.metadataMaxAgeMs, 300000);
   assert.equal(c.metadataMaxIdleMs, 300000);
   assert.equal(c.partitionerIgnoreKeys, false);
+  assert.equal(c.partitionerAdaptivePartitioning, true);
 });
 
 Deno.test("bootstrap servers: arrays, comma lists, IPv6", () => {
@@ -58,6 +59,10 @@ Deno.test("invalid options throw ConfigError naming the option", () => {
     [{ ...base, enableIdempotence: "yes" }, /enableIdempotence must be a boolean/],
     [{ ...base, partitioner: 3 }, /partitioner must be a function/],
     [{ ...base, metadataMaxIdleMs: 4999 }, /metadataMaxIdleMs must be an integer in 5000\.\./],
+    [
+      { ...base, partitionerAdaptivePartitioning: "yes" },
+      /partitionerAdaptivePartitioning must be a boolean/,
+    ],
   ];
   for (const [options, message] of cases) {
     assert.throws(
