@@ -12,27 +12,15 @@ import {
   KafkaError,
   NetworkError,
   ProducerClosedError,
-  ProtocolError,
   TimeoutError,
 } from "../errors.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { errorCodeInfo } from "../protocol/error_codes.ts";
-import {
-  Metadata as MetadataApi,
-  type MetadataResponse,
-  type MetadataTopic,
-} from "../protocol/metadata.ts";
+import { Metadata as MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
 import type { LeaderLookup } from "./accumulator.ts";
 import type { ProducerConfig } from "./config.ts";
+import { type PartitionLeader, type PartitionTable, partitionTable } from "./partition_table.ts";
 import { TopicInterest, type TopicUse } from "./topic_interest.ts";
-
-/** Leader of one partition. */
-export interface PartitionLeader {
-  /** Node id of the leader, -1 when there is none. */
-  leader: number;
-  /** The leader's epoch, -1 when unknown. */
-  leaderEpoch: number;
-}
 
 /** What the producer knows of one topic. */
 export interface TopicMetadata {
@@ -353,20 +341,26 @@ export class ProducerMetadata implements LeaderLookup {
   }
 
   /**
-   * Takes in a response, all or nothing.
+   * Takes in a response, all or nothing, skipping topics not asked for (any
+   * more), as Java's `retainTopic` does.
    * @throws {ProtocolError} when a topic's partition indexes are not 0..n-1, each once.
    */
   #apply(response: MetadataResponse): void {
-    const orders = response.topics.map((t) => t.errorCode === 0 ? partitionOrder(t) : null);
+    const tables = new Map<string, PartitionTable>();
+    for (const t of response.topics) {
+      if (t.errorCode === 0 && t.name !== null && this.#interest.get(t.name) !== undefined) {
+        tables.set(t.name, partitionTable(t, this.#topics.get(t.name)?.partitions));
+      }
+    }
     if (response.brokers.length > 0) {
       this.#brokers.clear();
       for (const b of response.brokers) this.#brokers.set(b.nodeId, `${b.host}:${b.port}`);
     }
-    response.topics.forEach((t, i) => {
+    for (const t of response.topics) {
       const use = t.name === null ? undefined : this.#interest.get(t.name);
-      if (t.name === null || use === undefined) return; // not asked for (any more)
-      const order = orders[i];
-      if (order === null) {
+      if (t.name === null || use === undefined) continue;
+      const table = tables.get(t.name);
+      if (table === undefined) {
         const info = errorCodeInfo(t.errorCode);
         this.#topicErrors.set(
           t.name,
@@ -378,50 +372,12 @@ export class ProducerMetadata implements LeaderLookup {
           ),
         );
         if (t.errorCode === 3 || FATAL_TOPIC_ERRORS.has(t.errorCode)) this.#topics.delete(t.name);
-        return;
+        continue;
       }
       this.#topicErrors.delete(t.name);
-      const previous = this.#topics.get(t.name);
-      const partitions: PartitionLeader[] = [];
-      const available: number[] = [];
-      for (let index = 0; index < order.length; index++) {
-        const p = t.partitions[order[index]];
-        const old = previous?.partitions[index];
-        const leaderEpoch = p.leaderEpoch ?? -1;
-        const leader = old !== undefined && old.leaderEpoch > leaderEpoch && old.leader >= 0
-          ? old
-          : { leader: p.errorCode === 0 || p.leaderId >= 0 ? p.leaderId : -1, leaderEpoch };
-        partitions.push(leader);
-        if (leader.leader >= 0) available.push(index);
-      }
-      this.#topics.set(t.name, { name: t.name, topicId: t.topicId, partitions, available, use });
-    });
-  }
-}
-
-/**
- * Where each partition index sits in the topic's list: `order[i]` is the
- * position of partition `i`. Bounded by the list (itself bounded by the
- * frame), whatever indexes a broker sends.
- * @throws {ProtocolError} unless the indexes are 0..n-1, each once.
- */
-function partitionOrder(t: MetadataTopic): Int32Array {
-  const n = t.partitions.length;
-  const order = new Int32Array(n).fill(-1);
-  t.partitions.forEach((p, position) => {
-    const index = p.partitionIndex;
-    if (!(index >= 0 && index < n) || order[index] !== -1) {
-      throw new ProtocolError(
-        `Metadata for topic ${
-          JSON.stringify(t.name)
-        } lists partition index ${index} among ${n} partitions: the indexes must be 0..${
-          n - 1
-        }, each once`,
-      );
+      this.#topics.set(t.name, { name: t.name, topicId: t.topicId, use, ...table });
     }
-    order[index] = position;
-  });
-  return order;
+  }
 }
 
 function sleepUntil(event: Promise<void>, ms: number, signal?: AbortSignal): Promise<void> {
