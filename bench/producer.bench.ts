@@ -1,8 +1,8 @@
 /**
  * Micro benchmarks of the producer layer: murmur2, the accumulator's append
- * path, and the whole `send()` path into an in-memory fake broker
- * (`bench/support/fake_broker.ts`) that discards the bytes — the producer's
- * own cost, without sockets or a broker.
+ * path, the sticky partitioner, and the whole `send()` path into an
+ * in-memory fake broker (`bench/support/fake_broker.ts`) that discards the
+ * bytes — the producer's own cost, without sockets or a broker.
  *
  * Run: `deno bench -A bench/` or `deno task bench`. Every name ends with
  * `[n=… unit]`, the work of one iteration; `deno run -A bench/micro_report.ts`
@@ -16,7 +16,7 @@ import { RecordAccumulator } from "../lib/producer/accumulator.ts";
 import type { ProducerBatch } from "../lib/producer/batch.ts";
 import { BufferPool } from "../lib/producer/buffer_pool.ts";
 import { resolveConfig } from "../lib/producer/config.ts";
-import { murmur2 } from "../lib/producer/partitioner.ts";
+import { murmur2, StickyPartitioner } from "../lib/producer/partitioner.ts";
 import type { EncodedRecord } from "../lib/producer/record.ts";
 import { fakeBroker } from "./support/fake_broker.ts";
 
@@ -75,6 +75,36 @@ Deno.bench(
     }
     while (queue.batches.length > 0) drainOne(now);
   },
+);
+
+// ---------------------------------------------------------------- sticky partitioner
+
+const PICKS = 10_000;
+const SIX = [0, 1, 2, 3, 4, 5];
+
+/** Unkeyed 100 B records through the sticky partitioner: one batch (150 records) per partition, then a switch. */
+function stickyRun(sticky: StickyPartitioner): void {
+  let appended = 0;
+  for (let i = 0; i < PICKS; i++) {
+    const p = sticky.partition("bench", 6, SIX, () => appended % 150 !== 0);
+    sticky.onAppend("bench", p, 108, 6, SIX);
+    appended++;
+  }
+}
+
+Deno.bench(
+  `StickyPartitioner, uniform, 6 partitions, a switch per 150 records [n=${PICKS} records]`,
+  { group: "partitioner", baseline: true },
+  () => stickyRun(new StickyPartitioner(16384)),
+);
+
+/** Six queues, one to four batches deep: adaptive picks weigh them at every switch. */
+const QUEUES = [1, 2, 3, 4, 1, 2].map((length) => ({ batches: { length } }));
+
+Deno.bench(
+  `StickyPartitioner, adaptive, 6 partitions, a switch per 150 records [n=${PICKS} records]`,
+  { group: "partitioner" },
+  () => stickyRun(new StickyPartitioner(16384, { queuesOf: () => QUEUES })),
 );
 
 // ---------------------------------------------------------------- send() into a fake broker

@@ -84,6 +84,11 @@ export class RecordAccumulator {
     return queue;
   }
 
+  /** The queues of `topic` by partition index (holes where none was made yet), if any: the adaptive partitioner's load. */
+  queuesOf(topic: string): readonly (PartitionQueue | undefined)[] | undefined {
+    return this.#topics.get(topic);
+  }
+
   /** Whether the partition's open batch surely has room for `record`. */
   hasRoom(topic: string, partition: number, record: EncodedRecord): boolean {
     const batches = this.#topics.get(topic)?.[partition]?.batches;

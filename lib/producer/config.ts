@@ -68,13 +68,31 @@ export interface ProducerOptions {
   maxRequestSize?: number;
   /** Age after which metadata is refreshed even without errors (`metadata.max.age.ms`). Default 300000. */
   metadataMaxAgeMs?: number;
+  /**
+   * How long a topic no record was sent to stays in the metadata refreshes
+   * (`metadata.max.idle.ms`); then its cached metadata is dropped too, and
+   * the next send to it fetches it again. At least 5000. Default 300000.
+   */
+  metadataMaxIdleMs?: number;
   /** Bound on a TCP connect and its version handshake (`socket.connection.setup.timeout.ms`). Default 10000. */
   connectTimeoutMs?: number;
   /** Ignore keys when choosing partitions: keyed records go sticky too (`partitioner.ignore.keys`). Default false. */
   partitionerIgnoreKeys?: boolean;
+  /**
+   * The sticky partitioner's next partition favours partitions with fewer
+   * batches queued, so a slow leader gets fewer new batches
+   * (`partitioner.adaptive.partitioning.enable`, KIP-794); false picks
+   * uniformly. Default true.
+   */
+  partitionerAdaptivePartitioning?: boolean;
   /** A partitioner used instead of the built-in one for records without a partition. */
   partitioner?: Partitioner;
-  /** Ask brokers to create unknown topics (if they allow it) when fetching metadata. Default true, as in Java. */
+  /**
+   * Let the broker create (if it allows that) a topic a send waits for and
+   * the producer does not know yet. Refreshes of topics already known never
+   * ask for creation, so a deleted topic stays deleted (Java's producer asks
+   * in every refresh). Default true.
+   */
   allowAutoTopicCreation?: boolean;
   /** The TCP transport; defaults to the runtime's (Deno or Bun). Tests use it to inject faults. */
   transport?: Transport;
@@ -116,10 +134,14 @@ export interface ProducerConfig {
   readonly maxRequestSize: number;
   /** See {@link ProducerOptions.metadataMaxAgeMs}. */
   readonly metadataMaxAgeMs: number;
+  /** See {@link ProducerOptions.metadataMaxIdleMs}. */
+  readonly metadataMaxIdleMs: number;
   /** See {@link ProducerOptions.connectTimeoutMs}. */
   readonly connectTimeoutMs: number;
   /** See {@link ProducerOptions.partitionerIgnoreKeys}. */
   readonly partitionerIgnoreKeys: boolean;
+  /** See {@link ProducerOptions.partitionerAdaptivePartitioning}. */
+  readonly partitionerAdaptivePartitioning: boolean;
   /** See {@link ProducerOptions.partitioner}. */
   readonly partitioner: Partitioner | null;
   /** See {@link ProducerOptions.allowAutoTopicCreation}. */
@@ -211,8 +233,10 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     maxInFlightRequestsPerConnection: maxInFlight,
     maxRequestSize: int(options, "maxRequestSize", 1024 * 1024, 1, INT32_MAX),
     metadataMaxAgeMs: int(options, "metadataMaxAgeMs", 300000, 0, INT32_MAX),
+    metadataMaxIdleMs: int(options, "metadataMaxIdleMs", 300000, 5000, INT32_MAX),
     connectTimeoutMs: int(options, "connectTimeoutMs", 10000, 1, INT32_MAX),
     partitionerIgnoreKeys: bool(options, "partitionerIgnoreKeys", false),
+    partitionerAdaptivePartitioning: bool(options, "partitionerAdaptivePartitioning", true),
     partitioner: options.partitioner ?? null,
     allowAutoTopicCreation: bool(options, "allowAutoTopicCreation", true),
     transport: options.transport ?? null,
@@ -322,8 +346,10 @@ const OPTION_NAMES: Record<keyof ProducerOptions, true> = {
   maxInFlightRequestsPerConnection: true,
   maxRequestSize: true,
   metadataMaxAgeMs: true,
+  metadataMaxIdleMs: true,
   connectTimeoutMs: true,
   partitionerIgnoreKeys: true,
+  partitionerAdaptivePartitioning: true,
   partitioner: true,
   allowAutoTopicCreation: true,
   transport: true,

@@ -1,7 +1,8 @@
 /**
  * ProducerMetadata: brokers and partition leaders of the topics in use,
  * refreshed when asked (unknown topic, leader errors), when older than
- * `metadataMaxAgeMs`, and patched by KIP-951 leader hints.
+ * `metadataMaxAgeMs`, and patched by KIP-951 leader hints. A topic not sent
+ * to for `metadataMaxIdleMs` leaves the refreshes, its metadata dropped.
  *
  * @module
  */
@@ -18,17 +19,13 @@ import { errorCodeInfo } from "../protocol/error_codes.ts";
 import { Metadata as MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
 import type { LeaderLookup } from "./accumulator.ts";
 import type { ProducerConfig } from "./config.ts";
-
-/** Leader of one partition. */
-export interface PartitionLeader {
-  /** Node id of the leader, -1 when there is none. */
-  leader: number;
-  /** The leader's epoch, -1 when unknown. */
-  leaderEpoch: number;
-}
+import { type PartitionLeader, type PartitionTable, partitionTable } from "./partition_table.ts";
+import { TopicInterest, type TopicUse } from "./topic_interest.ts";
 
 /** What the producer knows of one topic. */
 export interface TopicMetadata {
+  /** How the topic is used: sends stamp it (see {@link ProducerMetadata.useTopic}). */
+  readonly use: TopicUse;
   /** Topic name. */
   readonly name: string;
   /** Topic id (Metadata v10+), or null. */
@@ -37,6 +34,14 @@ export interface TopicMetadata {
   readonly partitions: PartitionLeader[];
   /** Indexes of the partitions that have a leader. */
   available: number[];
+}
+
+/** One Metadata request of a refresh. */
+interface MetadataAsk {
+  /** Topic names. */
+  topics: string[];
+  /** Whether the broker may create those it doesn't have. */
+  allowAutoTopicCreation: boolean;
 }
 
 /** Codes that mean "the topic cannot be used", not "wait for it". */
@@ -50,19 +55,20 @@ export class ProducerMetadata implements LeaderLookup {
   #brokers = new Map<number, string>();
   #topics = new Map<string, TopicMetadata>();
   #topicErrors = new Map<string, KafkaError>();
-  #interest = new Set<string>();
+  #interest: TopicInterest;
   #lastRefreshMs = 0;
   #lastAttemptMs = 0;
   #failures = 0;
-  #needUpdate = true;
-  #refreshing: Promise<void> | null = null;
+  /** A refresh of every topic was asked for (errors, a partition count to check). */
+  #needFull = false;
+  /** A send waits for a topic not known yet. */
+  #needNew = false;
+  #refreshing = false;
   #lastError: KafkaClientError | null = null;
   #updated!: Promise<void>;
   #signalUpdated!: () => void;
   #nextBroker = 0;
   #closed = false;
-  /** Counts the metadata responses applied. */
-  #version = 0;
 
   /**
    * @param onUpdate called after every refresh attempt (the sender may now
@@ -72,17 +78,37 @@ export class ProducerMetadata implements LeaderLookup {
     this.#config = config;
     this.#pool = pool;
     this.#onUpdate = onUpdate;
+    this.#interest = new TopicInterest(config.metadataMaxIdleMs);
     this.#resetUpdated();
   }
 
-  /** Node id of the partition's leader, or -1. */
+  /**
+   * Node id of the partition's leader, or -1. Batches of a topic whose
+   * metadata went (idle, deleted) bring the topic back into the refreshes,
+   * as Java's Sender re-adds topics with unknown leaders.
+   */
   leaderFor(topic: string, partition: number): number {
-    return this.#topics.get(topic)?.partitions[partition]?.leader ?? -1;
+    const known = this.#topics.get(topic);
+    if (known === undefined) {
+      if (this.#interest.get(topic) === undefined) this.#interest.use(topic, Date.now());
+      return -1;
+    }
+    return known.partitions[partition]?.leader ?? -1;
   }
 
   /** Metadata of `topic` if known. */
   topic(name: string): TopicMetadata | undefined {
     return this.#topics.get(name);
+  }
+
+  /**
+   * Metadata of `topic` for a send at `nowMs`, if known; marks the topic
+   * used, so that it stays in the refreshes for `metadataMaxIdleMs` more.
+   */
+  useTopic(name: string, nowMs: number): TopicMetadata | undefined {
+    const known = this.#topics.get(name);
+    if (known !== undefined) known.use.lastUsedMs = nowMs;
+    return known;
   }
 
   /** `host:port` of broker `nodeId`, if known. */
@@ -99,9 +125,9 @@ export class ProducerMetadata implements LeaderLookup {
     return [...new Set([...known, ...bootstrap])];
   }
 
-  /** Asks for a refresh at the next opportunity. */
+  /** Asks for a refresh of every topic at the next opportunity. */
   requestUpdate(): void {
-    this.#needUpdate = true;
+    this.#needFull = true;
   }
 
   /** Applies a KIP-951 leader hint; returns whether the leader changed. */
@@ -130,7 +156,7 @@ export class ProducerMetadata implements LeaderLookup {
       return Number.MAX_SAFE_INTEGER;
     }
     const backoff = this.#backoffMs();
-    const dueAt = this.#needUpdate
+    const dueAt = this.#needFull || this.#needNew
       ? this.#lastAttemptMs + backoff
       : this.#lastRefreshMs + this.#config.metadataMaxAgeMs;
     if (nowMs < dueAt) return dueAt - nowMs;
@@ -154,13 +180,33 @@ export class ProducerMetadata implements LeaderLookup {
     signal?: AbortSignal,
     partition = -1,
   ): Promise<TopicMetadata> {
-    this.#interest.add(topic);
-    const startVersion = this.#version;
+    const use = this.#interest.use(topic, Date.now());
+    use.waiting++;
+    try {
+      return await this.#waitForTopic(topic, deadlineMs, signal, partition);
+    } finally {
+      use.waiting--;
+    }
+  }
+
+  /** Stops refreshing. */
+  close(): void {
+    this.#closed = true;
+    this.#signalUpdated();
+  }
+
+  async #waitForTopic(
+    topic: string,
+    deadlineMs: number,
+    signal: AbortSignal | undefined,
+    partition: number,
+  ): Promise<TopicMetadata> {
+    const cached = this.#topics.get(topic);
     for (;;) {
       const known = this.#topics.get(topic);
       const count = known?.partitions.length ?? 0;
       if (count > 0 && partition < count) return known!;
-      if (count > 0 && this.#version !== startVersion) {
+      if (count > 0 && known !== cached) {
         throw new InvalidRecordError(
           `partition ${partition} is out of range: topic "${topic}" has ${count} partition(s)`,
         );
@@ -189,17 +235,12 @@ export class ProducerMetadata implements LeaderLookup {
           `the producer was closed while waiting for metadata of "${topic}"`,
         );
       }
-      this.#needUpdate = true;
+      if (known === undefined) this.#needNew = true;
+      else this.#needFull = true;
       const updated = this.#updated;
       const wait = this.maybeRefresh(Date.now());
       await sleepUntil(updated, Math.min(remaining, wait), signal);
     }
-  }
-
-  /** Stops refreshing. */
-  close(): void {
-    this.#closed = true;
-    this.#signalUpdated();
   }
 
   #backoffMs(): number {
@@ -214,33 +255,69 @@ export class ProducerMetadata implements LeaderLookup {
     this.#updated = new Promise((resolve) => this.#signalUpdated = resolve);
   }
 
+  /**
+   * Starts a refresh. As Java's producer, it asks for the topics sends wait
+   * for and that are not known yet ("new topics") on their own, and for the
+   * others only when every topic is due (asked for, or `metadataMaxAgeMs`
+   * old). Unlike Java, only the new topics may be created by the broker
+   * (`allowAutoTopicCreation`): a known topic that was deleted stays deleted.
+   */
   #refresh(): void {
-    this.#needUpdate = false;
-    this.#lastAttemptMs = Date.now();
-    this.#refreshing = this.#fetch().then(
-      (response) => {
-        this.#apply(response);
-        this.#failures = 0;
-        this.#lastError = null;
-        this.#lastRefreshMs = Date.now();
-      },
-      (error) => {
-        this.#failures++;
-        this.#needUpdate = true;
-        this.#lastError = error instanceof KafkaClientError
-          ? error
-          : new NetworkError("metadata request failed", { cause: error });
-      },
-    ).finally(() => {
-      this.#refreshing = null;
+    const nowMs = Date.now();
+    for (const topic of this.#interest.expire(nowMs)) {
+      this.#topics.delete(topic);
+      this.#topicErrors.delete(topic);
+    }
+    const all = this.#needFull || nowMs >= this.#lastRefreshMs + this.#config.metadataMaxAgeMs;
+    this.#needFull = this.#needNew = false;
+    const fresh: string[] = [];
+    const known: string[] = [];
+    for (const [name, use] of this.#interest.entries()) {
+      (use.waiting > 0 && !this.#topics.has(name) ? fresh : known).push(name);
+    }
+    const asks: MetadataAsk[] = [];
+    if (fresh.length > 0) {
+      asks.push({ topics: fresh, allowAutoTopicCreation: this.#config.allowAutoTopicCreation });
+    }
+    if (known.length > 0 && (all || fresh.length === 0)) {
+      asks.push({ topics: known, allowAutoTopicCreation: false });
+    }
+    if (asks.length === 0) {
+      this.#lastRefreshMs = nowMs;
+      return;
+    }
+    this.#lastAttemptMs = nowMs;
+    this.#refreshing = true;
+    void this.#runRefresh(asks, all || fresh.length === 0 || known.length === 0);
+  }
+
+  /**
+   * One refresh: its requests in turn. Settles every outcome itself, so its
+   * promise never rejects.
+   * @param complete whether the requests name every topic of interest.
+   */
+  async #runRefresh(asks: MetadataAsk[], complete: boolean): Promise<void> {
+    try {
+      for (const ask of asks) this.#apply(await this.#fetch(ask));
+      this.#failures = 0;
+      this.#lastError = null;
+      if (complete) this.#lastRefreshMs = Date.now();
+    } catch (error) {
+      this.#failures++;
+      this.#needFull = true;
+      this.#lastError = error instanceof KafkaClientError
+        ? error
+        : new NetworkError("metadata request failed", { cause: error });
+    } finally {
+      this.#refreshing = false;
       const signal = this.#signalUpdated;
       this.#resetUpdated();
       signal();
       this.#onUpdate();
-    });
+    }
   }
 
-  async #fetch(): Promise<MetadataResponse> {
+  async #fetch(ask: MetadataAsk): Promise<MetadataResponse> {
     const addresses = this.addresses();
     let lastError: unknown = null;
     for (let i = 0; i < addresses.length; i++) {
@@ -248,10 +325,10 @@ export class ProducerMetadata implements LeaderLookup {
       try {
         const connection = await this.#pool.get(address);
         const version = connection.versionFor(MetadataApi);
-        const topics = [...this.#interest].map((name) => ({ name, topicId: null }));
+        const topics = ask.topics.map((name) => ({ name, topicId: null }));
         const response = await connection.request(MetadataApi, version, {
           topics,
-          allowAutoTopicCreation: this.#config.allowAutoTopicCreation,
+          allowAutoTopicCreation: ask.allowAutoTopicCreation,
           includeTopicAuthorizedOperations: false,
         }, this.#config.requestTimeoutMs);
         return response;
@@ -263,15 +340,27 @@ export class ProducerMetadata implements LeaderLookup {
     throw lastError ?? new NetworkError("no broker to ask for metadata");
   }
 
+  /**
+   * Takes in a response, all or nothing, skipping topics not asked for (any
+   * more), as Java's `retainTopic` does.
+   * @throws {ProtocolError} when a topic's partition indexes are not 0..n-1, each once.
+   */
   #apply(response: MetadataResponse): void {
-    this.#version++;
+    const tables = new Map<string, PartitionTable>();
+    for (const t of response.topics) {
+      if (t.errorCode === 0 && t.name !== null && this.#interest.get(t.name) !== undefined) {
+        tables.set(t.name, partitionTable(t, this.#topics.get(t.name)?.partitions));
+      }
+    }
     if (response.brokers.length > 0) {
       this.#brokers.clear();
       for (const b of response.brokers) this.#brokers.set(b.nodeId, `${b.host}:${b.port}`);
     }
     for (const t of response.topics) {
-      if (t.name === null) continue;
-      if (t.errorCode !== 0) {
+      const use = t.name === null ? undefined : this.#interest.get(t.name);
+      if (t.name === null || use === undefined) continue;
+      const table = tables.get(t.name);
+      if (table === undefined) {
         const info = errorCodeInfo(t.errorCode);
         this.#topicErrors.set(
           t.name,
@@ -286,22 +375,7 @@ export class ProducerMetadata implements LeaderLookup {
         continue;
       }
       this.#topicErrors.delete(t.name);
-      const previous = this.#topics.get(t.name);
-      const partitions: PartitionLeader[] = [];
-      for (const p of t.partitions) {
-        const old = previous?.partitions[p.partitionIndex];
-        const leaderEpoch = p.leaderEpoch ?? -1;
-        partitions[p.partitionIndex] =
-          old !== undefined && old.leaderEpoch > leaderEpoch && old.leader >= 0
-            ? old
-            : { leader: p.errorCode === 0 || p.leaderId >= 0 ? p.leaderId : -1, leaderEpoch };
-      }
-      for (let i = 0; i < partitions.length; i++) {
-        partitions[i] ??= { leader: -1, leaderEpoch: -1 };
-      }
-      const available: number[] = [];
-      for (let i = 0; i < partitions.length; i++) if (partitions[i].leader >= 0) available.push(i);
-      this.#topics.set(t.name, { name: t.name, topicId: t.topicId, partitions, available });
+      this.#topics.set(t.name, { name: t.name, topicId: t.topicId, use, ...table });
     }
   }
 }

@@ -113,7 +113,6 @@ export class Producer {
     const config = resolveConfig(options);
     this.#config = config;
     this.#pool = new BufferPool(config.bufferMemory, config.batchSize);
-    this.#sticky = new StickyPartitioner(config.batchSize);
     const wakeup = () => this.#sender.wakeup();
     this.#connections = new ConnectionPool(
       config.transport ?? defaultTransport(),
@@ -125,6 +124,10 @@ export class Producer {
       wakeup,
     );
     this.#accumulator = new RecordAccumulator(config, this.#pool, wakeup);
+    this.#sticky = new StickyPartitioner(
+      config.batchSize,
+      config.partitionerAdaptivePartitioning ? this.#accumulator : null,
+    );
     this.#metadata = new ProducerMetadata(config, this.#connections, wakeup);
     this.#idempotence = config.enableIdempotence ? new IdempotenceManager() : null;
     this.#sender = new Sender({
@@ -324,13 +327,13 @@ export class Producer {
   ): Promise<unknown> | ProducerBatch {
     this.#checkSize(encoded);
     if (this.#topicWaits.has(encoded.topic)) return this.#block(encoded, signal, -1);
-    const topic = this.#metadata.topic(encoded.topic);
+    const now = Date.now();
+    const topic = this.#metadata.useTopic(encoded.topic, now);
     if (topic === undefined || encoded.partition >= topic.partitions.length) {
       return this.#block(encoded, signal, -1);
     }
     const partition = this.#partition(encoded, topic);
     if (this.#memoryWaits.length === 0) {
-      const now = Date.now();
       const appended = watched
         ? this.#accumulator.tryAppend(encoded, partition, now)
         : this.#accumulator.tryAppendUnwatched(encoded, partition, now);

@@ -13,9 +13,14 @@
  * isr_nodes, offline_replicas (v5+) }, topic_authorized_operations (v8+) },
  * cluster_authorized_operations (v8–10), error_code (v13+).
  *
+ * Values no broker sends are a {@link ProtocolError}: a negative partition
+ * index or broker node id, a port outside 0..65535. (Whether a topic's
+ * indexes form 0..n-1 is the producer's check: the schema does not say.)
+ *
  * @module
  */
 
+import { ProtocolError } from "../errors.ts";
 import { type ApiCodec, ApiKey } from "./api.ts";
 import {
   readArray,
@@ -118,6 +123,16 @@ function decodeBroker(r: Reader, version: number): MetadataBroker {
     port: r.int32(),
     rack: version >= 1 ? readNullableString(r, flexible) : null,
   };
+  if (broker.nodeId < 0) {
+    throw new ProtocolError(
+      `Metadata lists a broker node id ${broker.nodeId}: ids are not negative`,
+    );
+  }
+  if (broker.port < 0 || broker.port > 65535) {
+    throw new ProtocolError(
+      `Metadata says broker ${broker.nodeId} has port ${broker.port}, outside 0..65535`,
+    );
+  }
   skipTaggedFields(r, flexible);
   return broker;
 }
@@ -155,6 +170,15 @@ function decodeTopic(r: Reader, version: number): MetadataTopic {
     "partitions",
     (r) => decodePartition(r, version),
   );
+  for (const p of partitions) {
+    if (p.partitionIndex < 0) {
+      throw new ProtocolError(
+        `Metadata says topic ${
+          JSON.stringify(name)
+        } has partition index ${p.partitionIndex}: indexes are not negative`,
+      );
+    }
+  }
   if (version >= 8) r.int32(); // topic_authorized_operations
   skipTaggedFields(r, flexible);
   return { errorCode, name, topicId, isInternal, partitions };

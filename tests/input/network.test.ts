@@ -145,3 +145,33 @@ Deno.test("network: a transport whose connect throws: NetworkError naming it, no
   // Past connectTimeoutMs: a connect timer left behind would reject unhandled now.
   await new Promise((r) => setTimeout(r, 500));
 });
+
+Deno.test("network: Metadata with impossible partition indexes: ProtocolError, no 2^31-step loop, no unhandled rejection", async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    unhandled.push(e.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  try {
+    const before = Deno.memoryUsage().rss;
+    const cases: [readonly number[], RegExp][] = [
+      [[0, 2147483647], /topic "t" lists partition index 2147483647 among 2 partitions/],
+      [[0, 0], /topic "t" lists partition index 0 among 2 partitions/],
+      [[-1], /topic "t" has partition index -1/],
+    ];
+    for (const [partitionIndexes, pattern] of cases) {
+      await metadataFailure(
+        { kafka: { produce: [3, 8], partitions: 0, partitionIndexes } },
+        ProtocolError,
+        pattern,
+      );
+    }
+    const grew = Deno.memoryUsage().rss - before;
+    assert.ok(grew < 64 * 1048576, `rss grew ${grew} bytes`);
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(unhandled, [], "a refresh let a rejection escape");
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  }
+});

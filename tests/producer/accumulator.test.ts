@@ -1,12 +1,14 @@
 /**
  * The accumulator and idempotence bookkeeping without a broker: batching,
- * readiness, drain limits, sequence numbers and retry order.
+ * readiness, drain limits, sequence numbers, retry order, and the queue
+ * lengths the adaptive partitioner reads.
  */
 import assert from "node:assert/strict";
 import { RecordAccumulator } from "../../lib/producer/accumulator.ts";
 import { BufferPool } from "../../lib/producer/buffer_pool.ts";
 import { resolveConfig } from "../../lib/producer/config.ts";
 import { IdempotenceManager } from "../../lib/producer/idempotence.ts";
+import { StickyPartitioner } from "../../lib/producer/partitioner.ts";
 import { encodeRecord } from "../../lib/producer/record.ts";
 import { decodeRecordBatches } from "../../lib/protocol/record_batch.ts";
 
@@ -195,4 +197,22 @@ Deno.test("idempotence: a batch of unknown fate is resolved when its successor i
   const [c] = acc.drain(1, [queue], policy, 0);
   assert.equal(c.producerEpoch, 0);
   assert.equal(c.baseSequence, b.baseSequence + b.recordCount);
+});
+
+Deno.test("queuesOf feeds the adaptive partitioner: the partition with no queued batches gets most new ones", () => {
+  const { acc } = setup();
+  for (const p of [1, 2, 3]) {
+    for (let i = 0; i < 10; i++) assert.ok(acc.tryAppend(rec("x".repeat(900), p), p, 0));
+  }
+  const lengths = Array.from(acc.queuesOf("t") ?? [], (q) => q?.batches.length);
+  assert.deepEqual(lengths, [undefined, 10, 10, 10]);
+  const sticky = new StickyPartitioner(1, acc);
+  const available = [0, 1, 2, 3];
+  let zero = 0;
+  for (let i = 0; i < 2000; i++) {
+    const p = sticky.partition("t", 4, available);
+    if (p === 0) zero++;
+    sticky.onAppend("t", p, 10, 4, available);
+  }
+  assert.ok(zero / 2000 > 0.7, `partition 0 got ${zero / 2000} of the switches`);
 });

@@ -21,7 +21,9 @@ Deno.test("defaults are Java 4.x's", () => {
   assert.equal(c.maxInFlightRequestsPerConnection, 5);
   assert.equal(c.maxRequestSize, 1048576);
   assert.equal(c.metadataMaxAgeMs, 300000);
+  assert.equal(c.metadataMaxIdleMs, 300000);
   assert.equal(c.partitionerIgnoreKeys, false);
+  assert.equal(c.partitionerAdaptivePartitioning, true);
 });
 
 Deno.test("bootstrap servers: arrays, comma lists, IPv6", () => {
@@ -57,6 +59,11 @@ Deno.test("invalid options throw ConfigError naming the option", () => {
     [{ ...base, enableIdempotence: true, retries: 0 }, /retries must be greater than 0/],
     [{ ...base, enableIdempotence: "yes" }, /enableIdempotence must be a boolean/],
     [{ ...base, partitioner: 3 }, /partitioner must be a function/],
+    [{ ...base, metadataMaxIdleMs: 4999 }, /metadataMaxIdleMs must be an integer in 5000\.\./],
+    [
+      { ...base, partitionerAdaptivePartitioning: "yes" },
+      /partitionerAdaptivePartitioning must be a boolean/,
+    ],
   ];
   for (const [options, message] of cases) {
     assert.throws(

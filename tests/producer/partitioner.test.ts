@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   keyedPartition,
   murmur2,
+  type QueuedBatches,
   StickyPartitioner,
   toPositive,
 } from "../../lib/producer/partitioner.ts";
@@ -73,4 +74,48 @@ Deno.test("sticky partitioner only picks partitions with a leader", () => {
     assert.equal(p, 5);
     sticky.onAppend("t", p, 10, 8, [5]);
   }
+});
+
+/** Queues of one topic holding `lengths[p]` batches each (the accumulator's shape). */
+function queued(lengths: number[]): QueuedBatches {
+  const queues = lengths.map((length) => ({ batches: { length } }));
+  return { queuesOf: () => queues };
+}
+
+/** Share of each partition over `switches` switches (batchSize 1: every append moves on). */
+function shares(
+  sticky: StickyPartitioner,
+  available: number[],
+  partitions = 4,
+  switches = 10_000,
+): number[] {
+  const counts = new Array(partitions).fill(0);
+  for (let i = 0; i < switches; i++) {
+    const p = sticky.partition("t", partitions, available);
+    counts[p]++;
+    sticky.onAppend("t", p, 10, partitions, available);
+  }
+  return counts.map((c) => c / switches);
+}
+
+Deno.test("adaptive sticky partitioner: queues [0, 10, 10, 10] send most new batches to partition 0", () => {
+  const [p0, ...rest] = shares(new StickyPartitioner(1, queued([0, 10, 10, 10])), [0, 1, 2, 3]);
+  // Java's weights: max + 1 - queued = 11, 1, 1, 1 → 11/14 ≈ 0.79 for partition 0.
+  assert.ok(p0 > 0.74 && p0 < 0.83, `partition 0 got ${p0}`);
+  for (const share of rest) assert.ok(share > 0.05 && share < 0.1, `shares ${p0}, ${rest}`);
+});
+
+Deno.test("sticky partitioner without adaptive (or with equal queues) picks uniformly", () => {
+  for (const load of [null, queued([10, 10, 10, 10])]) {
+    const all = shares(new StickyPartitioner(1, load), [0, 1, 2, 3]);
+    for (const share of all) assert.ok(share > 0.21 && share < 0.29, `shares ${all}`);
+  }
+});
+
+Deno.test("adaptive sticky partitioner only weighs partitions with a leader", () => {
+  const all = shares(new StickyPartitioner(1, queued([0, 0, 5, 10])), [1, 2, 3]);
+  assert.equal(all[0], 0, "partition 0 has no leader");
+  // weights 11, 6, 1 over partitions 1, 2, 3
+  assert.ok(all[1] > 0.55 && all[1] < 0.67, `shares ${all}`);
+  assert.ok(all[3] > 0.03 && all[3] < 0.09, `shares ${all}`);
 });

@@ -141,3 +141,43 @@ Deno.test("hostile and truncated Metadata responses are ProtocolErrors", () => {
     /truncated string/,
   );
 });
+
+/** Metadata v1 bytes: one broker, one topic "t" with one partition. */
+function metadataV1(broker: { nodeId: number; port: number }, partitionIndex: number): Uint8Array {
+  const w = new Writer();
+  w.array([broker], false, (w, b) => w.int32(b.nodeId).string("h").int32(b.port).string(null));
+  w.int32(1); // controller id
+  w.array(["t"], false, (w, name) => {
+    w.int16(0).string(name).bool(false);
+    w.array([partitionIndex], false, (w, p) => {
+      w.int16(0).int32(p).int32(1);
+      w.array([1], false, (w, n) => w.int32(n));
+      w.array([1], false, (w, n) => w.int32(n));
+    });
+  });
+  return w.finish();
+}
+
+Deno.test("Metadata: impossible values (negative partition index or node id, port out of range) are ProtocolErrors", () => {
+  assert.equal(decode(metadataV1({ nodeId: 0, port: 65535 }, 0), 1).topics[0].partitions.length, 1);
+  assertProtocolError(
+    () => decode(metadataV1({ nodeId: 1, port: 9092 }, -1), 1),
+    /topic "t" has partition index -1/,
+  );
+  assertProtocolError(
+    () => decode(metadataV1({ nodeId: 1, port: 9092 }, -2147483648), 1),
+    /partition index -2147483648/,
+  );
+  assertProtocolError(
+    () => decode(metadataV1({ nodeId: -1, port: 9092 }, 0), 1),
+    /broker node id -1/,
+  );
+  assertProtocolError(
+    () => decode(metadataV1({ nodeId: 1, port: 65536 }, 0), 1),
+    /broker 1 has port 65536/,
+  );
+  assertProtocolError(
+    () => decode(metadataV1({ nodeId: 1, port: -1 }, 0), 1),
+    /broker 1 has port -1/,
+  );
+});

@@ -81,6 +81,50 @@ export async function createTopic(
   }
 }
 
+/**
+ * Deletes a topic with Kafka's own TopicCommand, then waits (up to 30 s)
+ * until the broker answers UNKNOWN_TOPIC_OR_PARTITION for it.
+ */
+export async function deleteTopic(name: string, bootstrap = BOOTSTRAP): Promise<void> {
+  await run("bash", [
+    "scripts/kafka.sh",
+    "java",
+    "org.apache.kafka.tools.TopicCommand",
+    "--bootstrap-server",
+    bootstrap.split(",")[0],
+    "--delete",
+    "--topic",
+    name,
+  ]);
+  const deadline = Date.now() + 30000;
+  while (await topicErrorCode(name, bootstrap) !== 3) {
+    if (Date.now() > deadline) {
+      throw new Error(`topic ${name} still listed 30 s after its deletion`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The broker's error code for `name` in a Metadata request that may not
+ * create it (0: the topic exists; 3: UNKNOWN_TOPIC_OR_PARTITION).
+ */
+export async function topicErrorCode(name: string, bootstrap = BOOTSTRAP): Promise<number> {
+  const connection = await adminConnection(bootstrap);
+  try {
+    const md = await connection.request(Metadata, connection.versionFor(Metadata), {
+      topics: [{ name, topicId: null }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    }, 10000);
+    const topic = md.topics.find((t) => t.name === name);
+    if (topic === undefined) throw new Error(`Metadata for ${name} did not list it`);
+    return topic.errorCode;
+  } finally {
+    connection.close();
+  }
+}
+
 /** One record as Kafka's Java consumer read it. */
 export interface ConsumedRecord {
   /** Partition. */

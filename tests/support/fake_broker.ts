@@ -22,9 +22,16 @@ export type FakeBehaviour =
   /**
    * Speaks just enough Kafka: ApiVersions (advertising `produce` versions, or
    * none) and Metadata v1 naming itself leader of `partitions` partitions of
-   * any topic; Produce requests are read and never answered.
+   * any topic (indexes 0..partitions-1, or `partitionIndexes` if given: a
+   * hostile broker's); Produce requests are read and never answered.
    */
-  | { kafka: { produce: [number, number] | null; partitions: number } };
+  | {
+    kafka: {
+      produce: [number, number] | null;
+      partitions: number;
+      partitionIndexes?: readonly number[];
+    };
+  };
 
 /** A running fake. */
 export interface FakeBroker extends AsyncDisposable {
@@ -121,7 +128,8 @@ async function serve(
         apiVersions(w, version, 0, ranges);
       }
     } else if (apiKey === 3 && "kafka" in behaviour) {
-      metadataV1(w, frame, port, behaviour.kafka.partitions);
+      const { partitions, partitionIndexes } = behaviour.kafka;
+      metadataV1(w, frame, port, partitionIndexes ?? [...Array(partitions).keys()]);
     } else if (apiKey === 0) {
       stats.produceRequests++;
       continue; // never answered
@@ -149,8 +157,13 @@ function apiVersions(
   if (flexible) w.taggedFields();
 }
 
-/** Metadata v1 response for the topics asked for: this fake leads every partition. */
-function metadataV1(w: Writer, request: Uint8Array, port: number, partitions: number): void {
+/** Metadata v1 response for the topics asked for: this fake leads every partition listed. */
+function metadataV1(
+  w: Writer,
+  request: Uint8Array,
+  port: number,
+  partitionIndexes: readonly number[],
+): void {
   const view = new DataView(request.buffer, request.byteOffset, request.byteLength);
   let at = 8;
   at += 2 + Math.max(view.getInt16(at), 0); // client id
@@ -166,7 +179,7 @@ function metadataV1(w: Writer, request: Uint8Array, port: number, partitions: nu
   w.int32(1); // controller id
   w.array(topics, false, (w, name) => {
     w.int16(0).string(name).bool(false);
-    w.array([...Array(partitions).keys()], false, (w, p) => {
+    w.array(partitionIndexes, false, (w, p) => {
       w.int16(0).int32(p).int32(1);
       w.array([1], false, (w, n) => w.int32(n));
       w.array([1], false, (w, n) => w.int32(n));
