@@ -70,7 +70,9 @@ Deno.bench(
   () => {
     const now = Date.now();
     for (let i = 0; i < APPENDS; i++) {
-      if (accumulator.tryAppend(encoded, 0, now) === null) throw new Error("buffer pool exhausted");
+      if (accumulator.tryAppend(encoded, 0, now, null) === null) {
+        throw new Error("buffer pool exhausted");
+      }
       if (queue.batches.length > 1) drainOne(now);
     }
     while (queue.batches.length > 0) drainOne(now);

@@ -9,7 +9,7 @@ import { RECORD_BATCH_OVERHEAD, RecordBatchBuilder } from "../protocol/record_ba
 import { type PartitionQueue, ProducerBatch, type RecordFuture } from "./batch.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 import type { ProducerConfig } from "./config.ts";
-import type { EncodedRecord, RecordMetadata } from "./record.ts";
+import type { EncodedRecord } from "./record.ts";
 
 /** Where the sender can find a partition's leader. */
 export interface LeaderLookup {
@@ -100,68 +100,24 @@ export class RecordAccumulator {
 
   /**
    * Appends to the partition's open batch, or to a new one if memory is free
-   * now. Returns `null` when a new batch needs memory the pool cannot give
-   * without waiting (use {@link RecordAccumulator.append}).
+   * now; `future` travels with the record (`null`: the batch's outcome tells
+   * its fate). Returns the record's batch, or `null` when a new batch needs
+   * memory the pool cannot give without waiting (then see
+   * {@link RecordAccumulator.allocate}).
    */
   tryAppend(
     record: EncodedRecord,
     partition: number,
     nowMs: number,
-  ): Promise<RecordMetadata> | null {
-    const queue = this.queue(record.topic, partition);
-    const last = queue.batches[queue.batches.length - 1];
-    if (last !== undefined) {
-      const appended = last.tryAppend(record.timestamp, record.key, record.value, record.headers);
-      if (appended !== null) return appended;
-    }
-    const size = Math.max(this.#config.batchSize, batchSizeFor(record));
-    const buffer = this.#pool.tryAllocate(size);
-    return buffer === null ? null : this.#appendToNewBatch(queue, record, buffer, nowMs);
-  }
-
-  /**
-   * Like {@link RecordAccumulator.tryAppend} for a record whose promise
-   * already exists. Returns whether it was appended.
-   */
-  tryAppendFuture(
-    record: EncodedRecord,
-    partition: number,
-    nowMs: number,
-    future: RecordFuture,
-  ): boolean {
-    const queue = this.queue(record.topic, partition);
-    const last = queue.batches[queue.batches.length - 1];
-    if (
-      last !== undefined &&
-      last.tryAppendFuture(record.timestamp, record.key, record.value, record.headers, future)
-    ) {
-      return true;
-    }
-    const buffer = this.#pool.tryAllocate(Math.max(this.#config.batchSize, batchSizeFor(record)));
-    if (buffer === null) return false;
-    this.#newBatch(queue, buffer, nowMs)
-      .tryAppendFuture(record.timestamp, record.key, record.value, record.headers, future);
-    return true;
-  }
-
-  /**
-   * Like {@link RecordAccumulator.tryAppend} for a record without a promise
-   * of its own; returns its batch (whose `outcome` tells its fate), or
-   * `null` when a new batch would have to wait for memory.
-   */
-  tryAppendUnwatched(
-    record: EncodedRecord,
-    partition: number,
-    nowMs: number,
+    future: RecordFuture | null,
   ): ProducerBatch | null {
     const queue = this.queue(record.topic, partition);
-    const { timestamp, key, value, headers } = record;
     const last = queue.batches[queue.batches.length - 1];
-    if (last !== undefined && last.tryAppendUnwatched(timestamp, key, value, headers)) return last;
-    const buffer = this.#pool.tryAllocate(Math.max(this.#config.batchSize, batchSizeFor(record)));
+    if (last !== undefined && last.tryAppend(record, future)) return last;
+    const buffer = this.#pool.tryAllocate(this.#newBatchSize(record));
     if (buffer === null) return null;
     const batch = this.#newBatch(queue, buffer, nowMs);
-    batch.tryAppendUnwatched(timestamp, key, value, headers);
+    batch.tryAppend(record, future);
     return batch;
   }
 
@@ -171,11 +127,7 @@ export class RecordAccumulator {
    * {@link RecordAccumulator.appendWithBuffer}.
    */
   allocate(record: EncodedRecord, maxBlockMs: number, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.#pool.allocate(
-      Math.max(this.#config.batchSize, batchSizeFor(record)),
-      maxBlockMs,
-      signal,
-    );
+    return this.#pool.allocate(this.#newBatchSize(record), maxBlockMs, signal);
   }
 
   /**
@@ -187,16 +139,17 @@ export class RecordAccumulator {
     partition: number,
     buffer: Uint8Array,
     nowMs: number,
-    future: RecordFuture,
-  ): void {
+    future: RecordFuture | null,
+  ): ProducerBatch {
     const queue = this.queue(record.topic, partition);
     const last = queue.batches[queue.batches.length - 1];
-    const { timestamp, key, value, headers } = record;
-    if (last !== undefined && last.tryAppendFuture(timestamp, key, value, headers, future)) {
+    if (last !== undefined && last.tryAppend(record, future)) {
       this.#pool.deallocate(buffer);
-      return;
+      return last;
     }
-    this.#newBatch(queue, buffer, nowMs).tryAppendFuture(timestamp, key, value, headers, future);
+    const batch = this.#newBatch(queue, buffer, nowMs);
+    batch.tryAppend(record, future);
+    return batch;
   }
 
   /**
@@ -363,14 +316,9 @@ export class RecordAccumulator {
     this.#onNewBatch();
   }
 
-  #appendToNewBatch(
-    queue: PartitionQueue,
-    record: EncodedRecord,
-    buffer: Uint8Array,
-    nowMs: number,
-  ): Promise<RecordMetadata> {
-    return this.#newBatch(queue, buffer, nowMs)
-      .tryAppend(record.timestamp, record.key, record.value, record.headers)!;
+  /** Bytes of a new batch for `record`: `batchSize`, or what the record needs alone if more. */
+  #newBatchSize(record: EncodedRecord): number {
+    return Math.max(this.#config.batchSize, batchSizeFor(record));
   }
 
   /** Closes the partition's open batch and opens a new one in `buffer`. */

@@ -4,12 +4,8 @@
  *
  * @module
  */
-import {
-  RECORD_BATCH_OVERHEAD,
-  RecordBatchBuilder,
-  type RecordHeaderBytes,
-} from "../protocol/record_batch.ts";
-import type { RecordMetadata } from "./record.ts";
+import { RecordBatchBuilder, splitRecordBatch } from "../protocol/record_batch.ts";
+import type { EncodedRecord, RecordMetadata } from "./record.ts";
 
 /** The deque of batches of one partition, oldest first. */
 export interface PartitionQueue {
@@ -31,9 +27,7 @@ export interface RecordFuture {
   readonly reject: (error: Error) => void;
 }
 
-/** A future for records nobody waits on one by one (the writable stream waits on the batch). */
 const noop = () => {};
-const UNWATCHED: RecordFuture = { resolve: noop, reject: noop };
 
 /** No sequence number assigned yet. */
 export const NO_SEQUENCE = -1;
@@ -83,14 +77,14 @@ export class ProducerBatch {
   #parts: ProducerBatch[] | null = null;
   #succeed: () => void = noop;
   #failOutcome: (error: Error) => void = noop;
-  #resolves: ((metadata: RecordMetadata) => void)[] = [];
-  #rejects: ((error: Error) => void)[] = [];
+  /** Per record: its promise's two ends, or null for a record nobody waits on alone (see `outcome`). */
+  #futures: (RecordFuture | null)[] = [];
   #timestamps: number[] = [];
 
-  /** Creates an empty batch writing into `buffer`. */
-  constructor(queue: PartitionQueue, buffer: Uint8Array, nowMs: number) {
+  /** Creates an empty batch writing into `buffer` (or around a builder that holds records). */
+  constructor(queue: PartitionQueue, buffer: Uint8Array | RecordBatchBuilder, nowMs: number) {
     this.queue = queue;
-    this.builder = new RecordBatchBuilder(buffer);
+    this.builder = buffer instanceof RecordBatchBuilder ? buffer : new RecordBatchBuilder(buffer);
     this.createdMs = nowMs;
     this.lastAttemptMs = nowMs;
     this.settled = new Promise((resolve) => this.#settle = resolve);
@@ -112,50 +106,21 @@ export class ProducerBatch {
   }
 
   /**
-   * Appends a record; returns its promise, or `null` (and closes the batch)
-   * when it does not fit.
+   * Appends a record, its `future` travelling with it: settled with the
+   * batch, or `null` for a record without a promise of its own (its fate is
+   * the batch's {@link ProducerBatch.outcome}). Returns whether it fit; a
+   * record that does not fit closes the batch.
    */
-  tryAppend(
-    timestamp: number,
-    key: Uint8Array | null,
-    value: Uint8Array | null,
-    headers: readonly RecordHeaderBytes[],
-  ): Promise<RecordMetadata> | null {
-    if (!this.#appendBytes(timestamp, key, value, headers)) return null;
-    return new Promise<RecordMetadata>((resolve, reject) => {
-      this.#resolves.push(resolve);
-      this.#rejects.push(reject);
-    });
-  }
-
-  /**
-   * Like {@link ProducerBatch.tryAppend} for a record whose promise already
-   * exists: `future` settles with the batch. Returns whether it fit.
-   */
-  tryAppendFuture(
-    timestamp: number,
-    key: Uint8Array | null,
-    value: Uint8Array | null,
-    headers: readonly RecordHeaderBytes[],
-    future: RecordFuture,
-  ): boolean {
-    if (!this.#appendBytes(timestamp, key, value, headers)) return false;
-    this.#resolves.push(future.resolve);
-    this.#rejects.push(future.reject);
+  tryAppend(record: EncodedRecord, future: RecordFuture | null): boolean {
+    if (this.closed) return false;
+    const { timestamp } = record;
+    if (this.builder.tryAppend(timestamp, record.key, record.value, record.headers) < 0) {
+      this.closed = true;
+      return false;
+    }
+    this.#timestamps.push(timestamp);
+    this.#futures.push(future);
     return true;
-  }
-
-  /**
-   * Appends a record without a promise of its own: its fate is the batch's
-   * {@link ProducerBatch.outcome}. Returns whether it fit.
-   */
-  tryAppendUnwatched(
-    timestamp: number,
-    key: Uint8Array | null,
-    value: Uint8Array | null,
-    headers: readonly RecordHeaderBytes[],
-  ): boolean {
-    return this.tryAppendFuture(timestamp, key, value, headers, UNWATCHED);
   }
 
   /**
@@ -201,21 +166,6 @@ export class ProducerBatch {
     return this.outcome;
   }
 
-  #appendBytes(
-    timestamp: number,
-    key: Uint8Array | null,
-    value: Uint8Array | null,
-    headers: readonly RecordHeaderBytes[],
-  ): boolean {
-    if (this.closed) return false;
-    if (this.builder.tryAppend(timestamp, key, value, headers) < 0) {
-      this.closed = true;
-      return false;
-    }
-    this.#timestamps.push(timestamp);
-    return true;
-  }
-
   /** The batch's bytes with its current producer state, ready for a Produce request. */
   encode(): Uint8Array {
     return this.builder.build(this.producerId, this.producerEpoch, this.baseSequence);
@@ -230,13 +180,13 @@ export class ProducerBatch {
     if (this.done) return;
     this.done = true;
     const { topic, partition } = this.queue;
-    const resolves = this.#resolves;
+    const futures = this.#futures;
     const timestamps = this.#timestamps;
     const known = baseOffset >= 0n;
-    for (let i = 0; i < resolves.length; i++) {
-      const resolve = resolves[i];
-      if (resolve === noop) continue;
-      resolve({
+    for (let i = 0; i < futures.length; i++) {
+      const future = futures[i];
+      if (future === null) continue;
+      future.resolve({
         topic,
         partition,
         offset: known ? baseOffset + BigInt(i) : -1n,
@@ -252,7 +202,7 @@ export class ProducerBatch {
     if (this.done) return;
     this.done = true;
     this.#error = error;
-    for (const reject of this.#rejects) reject(error);
+    for (const future of this.#futures) future?.reject(error);
     this.#failOutcome(error);
     this.#release();
   }
@@ -263,43 +213,23 @@ export class ProducerBatch {
    * left empty and done. The new batches' memory is not from the pool (as in
    * Java): it is garbage once they complete.
    */
-  split(
-    decode: (batch: Uint8Array) => {
-      timestamp: number;
-      key: Uint8Array | null;
-      value: Uint8Array | null;
-      headers: RecordHeaderBytes[];
-    }[],
-    batchSize: number,
-  ): ProducerBatch[] {
-    const records = decode(this.encode());
+  split(batchSize: number): ProducerBatch[] {
     const out: ProducerBatch[] = [];
-    let current: ProducerBatch | null = null;
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      if (
-        current === null || current.builder.tryAppend(r.timestamp, r.key, r.value, r.headers) < 0
-      ) {
-        const size = Math.max(
-          batchSize,
-          RECORD_BATCH_OVERHEAD +
-            RecordBatchBuilder.recordSizeUpperBound(r.key, r.value, r.headers),
-        );
-        current = new ProducerBatch(this.queue, new Uint8Array(size), this.createdMs);
-        current.pooled = false;
-        current.attempts = this.attempts;
-        current.builder.tryAppend(r.timestamp, r.key, r.value, r.headers);
-        out.push(current);
-      }
-      current.#timestamps.push(this.#timestamps[i]);
-      current.#resolves.push(this.#resolves[i]);
-      current.#rejects.push(this.#rejects[i]);
+    let first = 0;
+    for (const builder of splitRecordBatch(this.encode(), batchSize)) {
+      const part = new ProducerBatch(this.queue, builder, this.createdMs);
+      const end = first + builder.recordCount;
+      part.pooled = false;
+      part.closed = true;
+      part.attempts = this.attempts;
+      part.#futures = this.#futures.slice(first, end);
+      part.#timestamps = this.#timestamps.slice(first, end);
+      out.push(part);
+      first = end;
     }
-    for (const batch of out) batch.closed = true;
     this.done = true;
     this.#parts = out;
-    this.#resolves = [];
-    this.#rejects = [];
+    this.#futures = [];
     this.#timestamps = [];
     Promise.all(out.map((b) => b.settled)).then(this.#settle);
     if (this.#outcome !== null) {
@@ -312,8 +242,7 @@ export class ProducerBatch {
 
   #release(): void {
     this.#settle();
-    this.#resolves = [];
-    this.#rejects = [];
+    this.#futures = [];
     this.#timestamps = [];
   }
 }

@@ -16,7 +16,7 @@ import {
 import { ConnectionPool } from "../net/pool.ts";
 import { defaultTransport } from "../net/runtime.ts";
 import { batchSizeFor, RecordAccumulator } from "./accumulator.ts";
-import type { ProducerBatch } from "./batch.ts";
+import type { ProducerBatch, RecordFuture } from "./batch.ts";
 import { BlockedSend, blockedSize } from "./blocked_send.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type ProducerConfig, type ProducerOptions, resolveConfig } from "./config.ts";
@@ -160,15 +160,16 @@ export class Producer {
     if (this.#closing) {
       return Promise.reject(new ProducerClosedError("cannot send: the producer is closed"));
     }
+    let future!: RecordFuture;
+    const promise = new Promise<RecordMetadata>((resolve, reject) => future = { resolve, reject });
     try {
       const signal = sendSignal(options);
       if (signal?.aborted) return Promise.reject(signal.reason);
-      return this.#sendEncoded(encodeRecord(record, Date.now()), signal, true) as Promise<
-        RecordMetadata
-      >;
+      this.#sendEncoded(encodeRecord(record, Date.now()), signal, future);
     } catch (error) {
       return Promise.reject(error);
     }
+    return promise;
   }
 
   /**
@@ -315,34 +316,40 @@ export class Producer {
 
   /**
    * Appends `encoded` at once if nothing it must follow is waiting and its
-   * topic's metadata and buffer memory allow; otherwise queues it. Returns
-   * the record's promise (`watched`), or its batch (the record is the
-   * batch's last), or, when it waits, a promise for it.
+   * topic's metadata and buffer memory allow, else queues it; `future`
+   * travels with the record either way. Returns the record's batch when it
+   * was appended at once; when it waits, the promise made for it if it came
+   * without a `future`, else `null`.
    * @throws {InvalidRecordError} when the partition cannot be used.
    */
   #sendEncoded(
     encoded: EncodedRecord,
     signal: AbortSignal | undefined,
-    watched: boolean,
-  ): Promise<unknown> | ProducerBatch {
+    future: RecordFuture | null,
+  ): ProducerBatch | Promise<RecordMetadata> | null {
     this.#checkSize(encoded);
-    if (this.#topicWaits.has(encoded.topic)) return this.#block(encoded, signal, -1);
-    const now = Date.now();
-    const topic = this.#metadata.useTopic(encoded.topic, now);
-    if (topic === undefined || encoded.partition >= topic.partitions.length) {
-      return this.#block(encoded, signal, -1);
-    }
-    const partition = this.#partition(encoded, topic);
-    if (this.#memoryWaits.length === 0) {
-      const appended = watched
-        ? this.#accumulator.tryAppend(encoded, partition, now)
-        : this.#accumulator.tryAppendUnwatched(encoded, partition, now);
-      if (appended !== null) {
-        this.#onAppended(encoded, partition, topic);
-        return appended;
+    let partition = -1;
+    if (!this.#topicWaits.has(encoded.topic)) {
+      const now = Date.now();
+      const topic = this.#metadata.useTopic(encoded.topic, now);
+      if (topic !== undefined && encoded.partition < topic.partitions.length) {
+        partition = this.#partition(encoded, topic);
+        if (this.#memoryWaits.length === 0) {
+          const batch = this.#accumulator.tryAppend(encoded, partition, now, future);
+          if (batch !== null) {
+            this.#onAppended(encoded, partition, topic);
+            return batch;
+          }
+        }
       }
     }
-    return this.#block(encoded, signal, partition);
+    if (future !== null) {
+      this.#block(encoded, signal, partition, future);
+      return null;
+    }
+    return new Promise<RecordMetadata>((resolve, reject) =>
+      this.#block(encoded, signal, partition, { resolve, reject })
+    );
   }
 
   /**
@@ -356,7 +363,7 @@ export class Producer {
       result = Promise.reject(new ProducerClosedError("cannot send: the producer is closed"));
     } else {
       try {
-        result = this.#sendEncoded(encodeRecord(record, Date.now()), undefined, false);
+        result = this.#sendEncoded(encodeRecord(record, Date.now()), undefined, null)!;
       } catch (error) {
         result = Promise.reject(error);
       }
@@ -369,48 +376,41 @@ export class Producer {
    * Queues a send that must wait: for its topic's metadata (`partition` -1)
    * or, its partition chosen, for buffer memory. Each queue is served in
    * call order, so records keep the order of `send` within a partition.
-   * Rejects at once with {@link QueueFullError} past `maxBlockedBytes`.
+   * Rejects `future` at once with {@link QueueFullError} past `maxBlockedBytes`.
    */
   #block(
     record: EncodedRecord,
     signal: AbortSignal | undefined,
     partition: number,
-  ): Promise<RecordMetadata> {
-    return new Promise<RecordMetadata>((resolve, reject) => {
-      const limit = this.#config.maxBlockedBytes;
-      if (this.#blockedCount > 0 && this.#blockedBytes + blockedSize(record) > limit) {
-        reject(
-          new QueueFullError(
-            `the send queue is full: ${this.#blockedCount} send(s) of ${this.#blockedBytes} bytes already wait for metadata or buffer memory (maxBlockedBytes ${limit})`,
-          ),
-        );
-        return;
-      }
-      const deadline = Date.now() + this.#config.maxBlockMs;
-      const send = new BlockedSend(
-        record,
-        deadline,
-        signal,
-        { resolve, reject },
-        this.#onUnblocked,
+    future: RecordFuture,
+  ): void {
+    const limit = this.#config.maxBlockedBytes;
+    if (this.#blockedCount > 0 && this.#blockedBytes + blockedSize(record) > limit) {
+      future.reject(
+        new QueueFullError(
+          `the send queue is full: ${this.#blockedCount} send(s) of ${this.#blockedBytes} bytes already wait for metadata or buffer memory (maxBlockedBytes ${limit})`,
+        ),
       );
-      this.#blockedCount++;
-      this.#blockedBytes += send.bytes;
-      if (partition >= 0) {
-        send.partition = partition;
-        this.#waitForMemory(send);
-        return;
-      }
-      const queue = this.#topicWaits.get(record.topic);
-      if (queue !== undefined) {
-        queue.push(send);
-        return;
-      }
-      const fresh = new Fifo<BlockedSend>();
-      fresh.push(send);
-      this.#topicWaits.set(record.topic, fresh);
-      this.#drainTopic(record.topic, fresh);
-    });
+      return;
+    }
+    const deadline = Date.now() + this.#config.maxBlockMs;
+    const send = new BlockedSend(record, deadline, signal, future, this.#onUnblocked);
+    this.#blockedCount++;
+    this.#blockedBytes += send.bytes;
+    if (partition >= 0) {
+      send.partition = partition;
+      this.#waitForMemory(send);
+      return;
+    }
+    const queue = this.#topicWaits.get(record.topic);
+    if (queue !== undefined) {
+      queue.push(send);
+      return;
+    }
+    const fresh = new Fifo<BlockedSend>();
+    fresh.push(send);
+    this.#topicWaits.set(record.topic, fresh);
+    this.#drainTopic(record.topic, fresh);
   }
 
   /**
@@ -460,7 +460,7 @@ export class Producer {
     const { record, partition } = send;
     if (
       this.#memoryWaits.length === 0 &&
-      this.#accumulator.tryAppendFuture(record, partition, Date.now(), send)
+      this.#accumulator.tryAppend(record, partition, Date.now(), send) !== null
     ) {
       send.appended();
       this.#onAppended(record, partition, topic);
@@ -493,7 +493,7 @@ export class Producer {
 
   async #appendWhenMemoryFrees(send: BlockedSend): Promise<void> {
     const { record, partition } = send;
-    if (!this.#accumulator.tryAppendFuture(record, partition, Date.now(), send)) {
+    if (this.#accumulator.tryAppend(record, partition, Date.now(), send) === null) {
       const remaining = send.deadline - Date.now();
       if (remaining <= 0) {
         throw new TimeoutError(

@@ -17,7 +17,6 @@ import {
   type ProduceRequest,
   type ProduceResponse,
 } from "../protocol/produce.ts";
-import { decodeRecordBatches } from "../protocol/record_batch.ts";
 import { uuidToString } from "../protocol/uuid.ts";
 import type { DrainPolicy, RecordAccumulator } from "./accumulator.ts";
 import type { PartitionQueue, ProducerBatch } from "./batch.ts";
@@ -39,7 +38,6 @@ const NETWORK_EXCEPTION = 13;
  */
 const FATE_UNKNOWN: ReadonlySet<number> = new Set([7, NETWORK_EXCEPTION, 20]);
 const MAY_HAVE_BEEN_WRITTEN = "the records may have been written";
-const utf8 = new TextEncoder();
 /** Longest sleep while batches are waiting (expiry is checked at least this often). */
 const MAX_POLL_MS = 250;
 
@@ -458,16 +456,7 @@ export class Sender {
 
   #split(batch: ProducerBatch, nowMs: number): void {
     const { accumulator, idempotence, metrics } = this.#p;
-    const parts = batch.split(
-      (bytes) =>
-        decodeRecordBatches(bytes)[0].records.map((r) => ({
-          timestamp: Number(r.timestamp),
-          key: r.key,
-          value: r.value,
-          headers: r.headers.map(([k, v]) => [utf8.encode(k), v] as const),
-        })),
-      Math.max(Math.floor(batch.sizeInBytes / 2), 1),
-    );
+    const parts = batch.split(Math.max(Math.floor(batch.sizeInBytes / 2), 1));
     metrics.splits++;
     idempotence?.replace(batch, parts);
     accumulator.deallocate(batch);

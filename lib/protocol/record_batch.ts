@@ -38,7 +38,8 @@ import {
 } from "./record_batch_layout.ts";
 import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from "./varint.ts";
 
-export { decodeRecordBatches } from "./record_batch_decoder.ts";
+import { decodeRecordsRaw } from "./record_batch_decoder.ts";
+export { decodeRecordBatches, decodeRecordsRaw } from "./record_batch_decoder.ts";
 export type { DecodedBatch, DecodedRecord } from "./record_batch_decoder.ts";
 
 /** Bytes of the RecordBatch v2 header; records start at this offset. */
@@ -265,4 +266,25 @@ export class RecordBatchBuilder {
     v.setUint32(CRC_OFFSET, crc32c(this.buffer, ATTRIBUTES_OFFSET, size));
     return this.buffer.subarray(0, size);
   }
+}
+
+/**
+ * Re-encodes the records of one uncompressed RecordBatch v2 into new
+ * batches of at most `targetBytes` each (a record too big for that gets a
+ * batch of its own), in order; header keys stay bytes. For a batch the
+ * broker refused as too large. The builders are built with their producer
+ * fields later, like any other.
+ * @throws {ProtocolError} when `batch` is malformed.
+ */
+export function splitRecordBatch(batch: Uint8Array, targetBytes: number): RecordBatchBuilder[] {
+  const out: RecordBatchBuilder[] = [];
+  let current: RecordBatchBuilder | null = null;
+  for (const { timestamp, key, value, headers } of decodeRecordsRaw(batch)) {
+    if (current !== null && current.tryAppend(timestamp, key, value, headers) >= 0) continue;
+    const size = RECORDS_OFFSET + RecordBatchBuilder.recordSizeUpperBound(key, value, headers);
+    current = new RecordBatchBuilder(new Uint8Array(Math.max(targetBytes, size)));
+    current.tryAppend(timestamp, key, value, headers);
+    out.push(current);
+  }
+  return out;
 }

@@ -79,8 +79,20 @@ export interface DecodedBatch {
  * lengths.
  */
 export function decodeRecordBatches(buf: Uint8Array): DecodedBatch[] {
+  return decodeBatches(buf, stringKey);
+}
+
+/** A decoded record whose header keys are of type `K`. */
+interface GenericRecord<K> extends Omit<DecodedRecord, "headers"> {
+  headers: [K, Uint8Array | null][];
+}
+
+function decodeBatches<K>(
+  buf: Uint8Array,
+  headerKey: (bytes: Uint8Array) => K,
+): (Omit<DecodedBatch, "records"> & { records: GenericRecord<K>[] })[] {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const batches: DecodedBatch[] = [];
+  const batches: (Omit<DecodedBatch, "records"> & { records: GenericRecord<K>[] })[] = [];
   let off = 0;
   while (off < buf.length) {
     if (buf.length - off < RECORDS_OFFSET) {
@@ -132,9 +144,9 @@ export function decodeRecordBatches(buf: Uint8Array): DecodedBatch[] {
       );
     }
     const r = new Reader(buf.subarray(0, end), off + RECORDS_OFFSET);
-    const records: DecodedRecord[] = [];
+    const records: GenericRecord<K>[] = [];
     for (let i = 0; i < count; i++) {
-      const rec = decodeRecord(r, baseOffset, baseTimestamp);
+      const rec = decodeRecord(r, baseOffset, baseTimestamp, headerKey);
       if (logAppendTime) rec.timestamp = maxTimestamp;
       records.push(rec);
     }
@@ -162,11 +174,37 @@ export function decodeRecordBatches(buf: Uint8Array): DecodedBatch[] {
   return batches;
 }
 
-function decodeRecord(
+/**
+ * The records of an uncompressed RecordBatch v2 (one batch, CRC checked)
+ * with header keys left as bytes: what a split re-encodes, bytes to bytes.
+ * @throws {ProtocolError} when the batch is malformed.
+ */
+export function decodeRecordsRaw(
+  batch: Uint8Array,
+): {
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: [Uint8Array, Uint8Array | null][];
+}[] {
+  const [decoded] = decodeBatches(batch, rawKey);
+  return decoded.records.map((r) => ({
+    timestamp: Number(r.timestamp),
+    key: r.key,
+    value: r.value,
+    headers: r.headers,
+  }));
+}
+
+const rawKey = (bytes: Uint8Array): Uint8Array => bytes;
+const stringKey = (bytes: Uint8Array): string => decodeUtf8(bytes, 0, bytes.length);
+
+function decodeRecord<K>(
   r: Reader,
   baseOffset: bigint,
   baseTimestamp: bigint,
-): DecodedRecord {
+  headerKey: (bytes: Uint8Array) => K,
+): GenericRecord<K> {
   const at = r.offset;
   const length = r.varint();
   if (length < 0 || length > r.remaining) {
@@ -187,7 +225,7 @@ function decodeRecord(
       `record at offset ${at} declares ${headerCount} headers`,
     );
   }
-  const headers: [string, Uint8Array | null][] = [];
+  const headers: [K, Uint8Array | null][] = [];
   for (let i = 0; i < headerCount; i++) {
     const keyLength = rr.varint();
     if (keyLength < 0) {
@@ -196,7 +234,7 @@ function decodeRecord(
       );
     }
     const keyBytes = rr.raw(keyLength);
-    headers.push([decodeUtf8(keyBytes, 0, keyBytes.length), nullableBytes(rr)]);
+    headers.push([headerKey(keyBytes), nullableBytes(rr)]);
   }
   if (rr.offset !== end) {
     throw new ProtocolError(

@@ -5,6 +5,7 @@ import {
   RECORD_BATCH_OVERHEAD,
   RecordBatchBuilder,
   type RecordHeaderBytes,
+  splitRecordBatch,
 } from "../../lib/protocol/record_batch.ts";
 import { assertProtocolError, concat, hex, java, utf8 } from "./_helpers.ts";
 
@@ -233,4 +234,33 @@ Deno.test("decodeRecordBatches rejects corrupt input with ProtocolError", () => 
   const len = good.slice();
   len[61] += 2;
   assertProtocolError(() => decodeRecordBatches(recrc(len)), /record at offset 61/);
+});
+
+Deno.test("splitRecordBatch: parts of at most the target size carry every record, in order, bytes for bytes", () => {
+  const b = new RecordBatchBuilder(new Uint8Array(4096));
+  const headers = [[utf8("h-ü"), utf8("v")], [utf8(""), null]] as const;
+  for (let i = 0; i < 20; i++) {
+    b.tryAppend(
+      T0 + i * 1000,
+      i % 3 === 0 ? null : utf8(`k${i}`),
+      utf8(`value ${i}`.repeat(5)),
+      headers,
+    );
+  }
+  const original = decodeRecordBatches(b.build(7n, 3, 100))[0].records;
+  const parts = splitRecordBatch(b.build(7n, 3, 100), 400);
+  assert.ok(parts.length > 2, `${parts.length} parts`);
+  for (const part of parts) assert.ok(part.sizeInBytes <= 400, `${part.sizeInBytes} bytes`);
+  const again = parts.flatMap((p) => decodeRecordBatches(p.build(-1n, -1, -1))[0].records);
+  assert.deepEqual(
+    again.map((r) => [r.timestamp, r.key, r.value, r.headers]),
+    original.map((r) => [r.timestamp, r.key, r.value, r.headers]),
+  );
+  // A record larger than the target gets a part of its own.
+  const big = new RecordBatchBuilder(new Uint8Array(4096));
+  big.tryAppend(T0, null, new Uint8Array(1000), []);
+  big.tryAppend(T0, null, new Uint8Array(10), []);
+  const [alone, rest] = splitRecordBatch(big.build(-1n, -1, -1), 100);
+  assert.equal(alone.recordCount, 1);
+  assert.equal(rest.recordCount, 1);
 });
