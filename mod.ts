@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { Producer } from "./mod.ts";
+ * import { Producer } from "@kafkats/producer";
  *
  * await using producer = new Producer({ bootstrapServers: ["127.0.0.1:9092"] });
  * const md = await producer.send({ topic: "events", key: "user-1", value: "signed up" });

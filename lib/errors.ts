@@ -54,7 +54,7 @@ export class ProtocolError extends KafkaClientError {}
  *
  * @example
  * ```ts
- * import { KafkaError, Producer } from "./mod.ts";
+ * import { KafkaError, Producer } from "@kafkats/producer";
  * const producer = new Producer({ bootstrapServers: ["127.0.0.1:9092"] });
  * try {
  *   await producer.send({ topic: "orders", value: "x" });

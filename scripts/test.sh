@@ -58,6 +58,8 @@ echo "== static checks"
 deno fmt --check
 deno lint
 deno check mod.ts bench/ tests/
+deno check --doc mod.ts lib/ # the JSDoc examples too
+deno check --doc-only README.md
 deno doc --lint mod.ts
 deno publish --dry-run --allow-dirty >/dev/null
 

@@ -62,7 +62,7 @@ const noop = () => {};
  *
  * @example Send and wait for the acknowledgement
  * ```ts
- * import { Producer } from "./mod.ts";
+ * import { Producer } from "@kafkats/producer";
  * await using producer = new Producer({ bootstrapServers: ["127.0.0.1:9092"] });
  * const md = await producer.send({ topic: "orders", key: "order-1", value: "created" });
  * console.log(md.partition, md.offset);
@@ -70,7 +70,7 @@ const noop = () => {};
  *
  * @example Stream records; `pipeTo` resolves once every record is acknowledged
  * ```ts
- * import { Producer, type ProducerRecord } from "./mod.ts";
+ * import { Producer, type ProducerRecord } from "@kafkats/producer";
  * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
  * const records = ReadableStream.from<ProducerRecord>(
  *   [1, 2, 3].map((i) => ({ topic: "orders", value: `record ${i}` })),
