@@ -7,6 +7,7 @@
 import { ConfigError } from "../errors.ts";
 import type { Transport } from "../net/transport.ts";
 import { utf8Length } from "../protocol/utf8.ts";
+import { DEFAULTS } from "./defaults.ts";
 import type { ProducerRecord } from "./record.ts";
 
 /**
@@ -19,82 +20,135 @@ export type Partitioner = (record: ProducerRecord, numPartitions: number) => num
 export interface ProducerOptions {
   /** Brokers to bootstrap from, as `host:port` (`[::1]:9092` for IPv6). */
   bootstrapServers: readonly string[] | string;
-  /** Sent to the broker with every request (`client.id`). Default `kafkats-producer-N`. */
+  /**
+   * Sent to the broker with every request (`client.id`).
+   * @default `kafkats-producer-N` (N counts the producers created)
+   */
   clientId?: string;
   /**
    * Acknowledgements the leader waits for (`acks`): `"all"` (or `-1`) for every
-   * in-sync replica, `1` for the leader only, `0` for none. Default `"all"`.
+   * in-sync replica, `1` for the leader only, `0` for none.
+   * @default "all"
    */
   acks?: "all" | -1 | 0 | 1;
   /**
    * Exactly-once per partition through producer ids and sequence numbers
-   * (`enable.idempotence`). Default `true`; turned off silently when left
-   * unset and `acks`, `retries` or `maxInFlightRequestsPerConnection` conflict,
-   * as in Java.
+   * (`enable.idempotence`); turned off silently when left unset and `acks`,
+   * `retries` or `maxInFlightRequestsPerConnection` conflict, as in Java.
+   * @default true
    */
   enableIdempotence?: boolean;
-  /** How long a batch may wait for more records (`linger.ms`). Default 5. */
+  /**
+   * How long a batch may wait for more records (`linger.ms`).
+   * @default 5
+   */
   lingerMs?: number;
-  /** Target size of a batch in bytes (`batch.size`). Default 16384. */
+  /**
+   * Target size of a batch in bytes (`batch.size`).
+   * @default 16384
+   */
   batchSize?: number;
-  /** Bytes of records the producer may hold before `send` waits (`buffer.memory`). Default 32 MiB. */
+  /**
+   * Bytes of records the producer may hold before `send` waits (`buffer.memory`).
+   * @default 33554432 (32 MiB)
+   */
   bufferMemory?: number;
   /**
    * Bytes of records whose `send` may wait at once for metadata or buffer
    * memory, counted as key, value and header bytes plus 256 per record. Past
    * it `send` rejects at once with `QueueFullError`, as librdkafka's queue-full
-   * does. Default: `bufferMemory`.
+   * does.
+   * @default `bufferMemory` (as set or defaulted)
    */
   maxBlockedBytes?: number;
-  /** How long `send` may wait for metadata or buffer memory (`max.block.ms`). Default 60000. */
+  /**
+   * How long `send` may wait for metadata or buffer memory (`max.block.ms`).
+   * @default 60000
+   */
   maxBlockMs?: number;
   /**
    * Upper bound on the time from `send` to success or failure, retries
    * included (`delivery.timeout.ms`). Must be ≥ `lingerMs` + `requestTimeoutMs`.
-   * Default 120000.
+   * @default 120000
    */
   deliveryTimeoutMs?: number;
-  /** How long to wait for a broker's response (`request.timeout.ms`). Default 30000. */
+  /**
+   * How long to wait for a broker's response (`request.timeout.ms`).
+   * @default 30000
+   */
   requestTimeoutMs?: number;
-  /** Retries of a failed batch (`retries`). Default 2147483647 (bounded by `deliveryTimeoutMs`). */
+  /**
+   * Retries of a failed batch (`retries`), bounded by `deliveryTimeoutMs`.
+   * @default 2147483647
+   */
   retries?: number;
-  /** First backoff before a retry (`retry.backoff.ms`). Default 100. */
+  /**
+   * First backoff before a retry (`retry.backoff.ms`).
+   * @default 100
+   */
   retryBackoffMs?: number;
-  /** Cap of the exponential retry backoff (`retry.backoff.max.ms`). Default 1000. */
+  /**
+   * Cap of the exponential retry backoff (`retry.backoff.max.ms`).
+   * @default 1000
+   */
   retryBackoffMaxMs?: number;
-  /** Unanswered requests per broker connection (`max.in.flight.requests.per.connection`). Default 5. */
+  /**
+   * Unanswered requests per broker connection (`max.in.flight.requests.per.connection`).
+   * @default 5
+   */
   maxInFlightRequestsPerConnection?: number;
-  /** Largest Produce request, and so largest record (`max.request.size`). Default 1 MiB. */
+  /**
+   * Largest Produce request, and so largest record (`max.request.size`).
+   * @default 1048576 (1 MiB)
+   */
   maxRequestSize?: number;
-  /** Age after which metadata is refreshed even without errors (`metadata.max.age.ms`). Default 300000. */
+  /**
+   * Age after which metadata is refreshed even without errors (`metadata.max.age.ms`).
+   * @default 300000
+   */
   metadataMaxAgeMs?: number;
   /**
    * How long a topic no record was sent to stays in the metadata refreshes
    * (`metadata.max.idle.ms`); then its cached metadata is dropped too, and
-   * the next send to it fetches it again. At least 5000. Default 300000.
+   * the next send to it fetches it again. At least 5000.
+   * @default 300000
    */
   metadataMaxIdleMs?: number;
-  /** Bound on a TCP connect and its version handshake (`socket.connection.setup.timeout.ms`). Default 10000. */
+  /**
+   * Bound on a TCP connect and its version handshake (`socket.connection.setup.timeout.ms`).
+   * @default 10000
+   */
   connectTimeoutMs?: number;
-  /** Ignore keys when choosing partitions: keyed records go sticky too (`partitioner.ignore.keys`). Default false. */
+  /**
+   * Ignore keys when choosing partitions: keyed records go sticky too (`partitioner.ignore.keys`).
+   * @default false
+   */
   partitionerIgnoreKeys?: boolean;
   /**
    * The sticky partitioner's next partition favours partitions with fewer
    * batches queued, so a slow leader gets fewer new batches
    * (`partitioner.adaptive.partitioning.enable`, KIP-794); false picks
-   * uniformly. Default true.
+   * uniformly.
+   * @default true
    */
   partitionerAdaptivePartitioning?: boolean;
-  /** A partitioner used instead of the built-in one for records without a partition. */
+  /**
+   * A partitioner used instead of the built-in one for records without a partition.
+   * @default built-in (murmur2 of the key, else sticky)
+   */
   partitioner?: Partitioner;
   /**
    * Let the broker create (if it allows that) a topic a send waits for and
    * the producer does not know yet. Refreshes of topics already known never
    * ask for creation, so a deleted topic stays deleted (Java's producer asks
-   * in every refresh). Default true.
+   * in every refresh).
+   * @default true
    */
   allowAutoTopicCreation?: boolean;
-  /** The TCP transport; defaults to the runtime's (Deno or Bun). Tests use it to inject faults. */
+  /**
+   * The TCP transport. Tests use it to inject faults.
+   * @default the runtime's (Deno or Bun)
+   */
   transport?: Transport;
 }
 
@@ -171,13 +225,31 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     throw new ConfigError("producer options must be an object");
   }
   checkOptionNames(options);
-  const acks = parseAcks(options.acks);
-  const retries = int(options, "retries", INT32_MAX, 0, INT32_MAX);
-  const maxInFlight = int(options, "maxInFlightRequestsPerConnection", 5, 1, INT32_MAX);
+  const acks = parseAcks(options.acks === undefined ? DEFAULTS.acks : options.acks);
+  const retries = int(options, "retries", DEFAULTS.retries, 0, INT32_MAX);
+  const maxInFlight = int(
+    options,
+    "maxInFlightRequestsPerConnection",
+    DEFAULTS.maxInFlightRequestsPerConnection,
+    1,
+    INT32_MAX,
+  );
   const enableIdempotence = resolveIdempotence(options, acks, retries, maxInFlight);
-  const lingerMs = int(options, "lingerMs", 5, 0, INT32_MAX);
-  const requestTimeoutMs = int(options, "requestTimeoutMs", 30000, 1, INT32_MAX);
-  const deliveryTimeoutMs = int(options, "deliveryTimeoutMs", 120000, 1, INT32_MAX);
+  const lingerMs = int(options, "lingerMs", DEFAULTS.lingerMs, 0, INT32_MAX);
+  const requestTimeoutMs = int(
+    options,
+    "requestTimeoutMs",
+    DEFAULTS.requestTimeoutMs,
+    1,
+    INT32_MAX,
+  );
+  const deliveryTimeoutMs = int(
+    options,
+    "deliveryTimeoutMs",
+    DEFAULTS.deliveryTimeoutMs,
+    1,
+    INT32_MAX,
+  );
   if (deliveryTimeoutMs < lingerMs + requestTimeoutMs) {
     throw new ConfigError(
       `deliveryTimeoutMs (${deliveryTimeoutMs}) must be at least lingerMs + requestTimeoutMs (${
@@ -185,15 +257,27 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
       })`,
     );
   }
-  const batchSize = int(options, "batchSize", 16384, 0, INT32_MAX);
-  const bufferMemory = int(options, "bufferMemory", 32 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER);
+  const batchSize = int(options, "batchSize", DEFAULTS.batchSize, 0, INT32_MAX);
+  const bufferMemory = int(
+    options,
+    "bufferMemory",
+    DEFAULTS.bufferMemory,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
   if (batchSize > bufferMemory) {
     throw new ConfigError(
       `batchSize (${batchSize}) must not exceed bufferMemory (${bufferMemory}): no batch would fit in the buffer`,
     );
   }
-  const retryBackoffMs = int(options, "retryBackoffMs", 100, 0, INT32_MAX);
-  const retryBackoffMaxMs = int(options, "retryBackoffMaxMs", 1000, 0, INT32_MAX);
+  const retryBackoffMs = int(options, "retryBackoffMs", DEFAULTS.retryBackoffMs, 0, INT32_MAX);
+  const retryBackoffMaxMs = int(
+    options,
+    "retryBackoffMaxMs",
+    DEFAULTS.retryBackoffMaxMs,
+    0,
+    INT32_MAX,
+  );
   if (options.clientId !== undefined && typeof options.clientId !== "string") {
     throw new ConfigError(`clientId must be a string, got ${typeof options.clientId}`);
   }
@@ -223,7 +307,7 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     lingerMs,
     batchSize,
     bufferMemory,
-    maxBlockMs: int(options, "maxBlockMs", 60000, 0, INT32_MAX),
+    maxBlockMs: int(options, "maxBlockMs", DEFAULTS.maxBlockMs, 0, INT32_MAX),
     maxBlockedBytes: int(options, "maxBlockedBytes", bufferMemory, 0, Number.MAX_SAFE_INTEGER),
     deliveryTimeoutMs,
     requestTimeoutMs,
@@ -231,14 +315,28 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     retryBackoffMs,
     retryBackoffMaxMs: Math.max(retryBackoffMs, retryBackoffMaxMs),
     maxInFlightRequestsPerConnection: maxInFlight,
-    maxRequestSize: int(options, "maxRequestSize", 1024 * 1024, 1, INT32_MAX),
-    metadataMaxAgeMs: int(options, "metadataMaxAgeMs", 300000, 0, INT32_MAX),
-    metadataMaxIdleMs: int(options, "metadataMaxIdleMs", 300000, 5000, INT32_MAX),
-    connectTimeoutMs: int(options, "connectTimeoutMs", 10000, 1, INT32_MAX),
-    partitionerIgnoreKeys: bool(options, "partitionerIgnoreKeys", false),
-    partitionerAdaptivePartitioning: bool(options, "partitionerAdaptivePartitioning", true),
+    maxRequestSize: int(options, "maxRequestSize", DEFAULTS.maxRequestSize, 1, INT32_MAX),
+    metadataMaxAgeMs: int(options, "metadataMaxAgeMs", DEFAULTS.metadataMaxAgeMs, 0, INT32_MAX),
+    metadataMaxIdleMs: int(
+      options,
+      "metadataMaxIdleMs",
+      DEFAULTS.metadataMaxIdleMs,
+      5000,
+      INT32_MAX,
+    ),
+    connectTimeoutMs: int(options, "connectTimeoutMs", DEFAULTS.connectTimeoutMs, 1, INT32_MAX),
+    partitionerIgnoreKeys: bool(options, "partitionerIgnoreKeys", DEFAULTS.partitionerIgnoreKeys),
+    partitionerAdaptivePartitioning: bool(
+      options,
+      "partitionerAdaptivePartitioning",
+      DEFAULTS.partitionerAdaptivePartitioning,
+    ),
     partitioner: options.partitioner ?? null,
-    allowAutoTopicCreation: bool(options, "allowAutoTopicCreation", true),
+    allowAutoTopicCreation: bool(
+      options,
+      "allowAutoTopicCreation",
+      DEFAULTS.allowAutoTopicCreation,
+    ),
     transport: options.transport ?? null,
   };
 }
@@ -272,7 +370,7 @@ export function parseBootstrapServers(value: unknown): BrokerAddress[] {
 }
 
 function parseAcks(value: unknown): -1 | 0 | 1 {
-  if (value === undefined || value === "all" || value === -1 || value === "-1") return -1;
+  if (value === "all" || value === -1 || value === "-1") return -1;
   if (value === 0 || value === "0") return 0;
   if (value === 1 || value === "1") return 1;
   throw new ConfigError(`acks must be "all", -1, 0 or 1, got ${JSON.stringify(value)}`);
@@ -284,7 +382,7 @@ function resolveIdempotence(
   retries: number,
   maxInFlight: number,
 ): boolean {
-  const explicit = bool(options, "enableIdempotence", true);
+  const explicit = bool(options, "enableIdempotence", DEFAULTS.enableIdempotence);
   const conflict = acks !== -1
     ? `acks must be "all" (got ${acks})`
     : retries === 0
