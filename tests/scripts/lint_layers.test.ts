@@ -1,0 +1,109 @@
+/**
+ * scripts/lint_layers.ts against fake trees: each kind of upward import is
+ * reported as `file:line imports target (layer A may not import layer B)`
+ * with exit code 1, and imports that only look like imports (in comments,
+ * strings, template text) are not; the repository's own lib/ is clean.
+ */
+import assert from "node:assert/strict";
+import { importSpecifiers } from "../../scripts/import_specifiers.ts";
+import { lintLayers } from "../../scripts/lint_layers.ts";
+
+const script = new URL("../../scripts/lint_layers.ts", import.meta.url).pathname;
+
+/** Writes `files` (path → text) under a new temporary directory and returns it. */
+async function tree(files: Record<string, string>): Promise<string> {
+  const root = await Deno.makeTempDir({ prefix: "lint_layers_" });
+  for (const [path, text] of Object.entries(files)) {
+    await Deno.mkdir(`${root}/${path.slice(0, path.lastIndexOf("/"))}`, { recursive: true });
+    await Deno.writeTextFile(`${root}/${path}`, text);
+  }
+  return root;
+}
+
+/** Runs the script on `root`: its exit code and stdout lines. */
+async function run(root: string): Promise<{ code: number; lines: string[] }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", script, root],
+    stdout: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  return { code: out.code, lines: text === "" ? [] : text.split("\n") };
+}
+
+const BAD_TREE = {
+  "lib/errors.ts": "export class E extends Error {}\n",
+  "lib/protocol/codec.ts": [
+    "/**",
+    " * @example",
+    " * ```ts",
+    ' * import { Producer } from "@kafkats/producer";',
+    " * ```",
+    " */",
+    'import { E } from "../errors.ts";',
+    "const text = \"import { x } from '../net/fake.ts'\";",
+    'import { socket } from "../net/socket.ts";',
+    "export { E, socket, text };",
+  ].join("\n"),
+  "lib/net/socket.ts": [
+    "export const socket = 1;",
+    'const t = `import("../producer/fake.ts")`;',
+    'export const load = () => import("../producer/p.ts");',
+  ].join("\n"),
+  "lib/producer/p.ts": [
+    'import { socket } from "../net/socket.ts";',
+    'const quote = /["\']/, later = import("../../bench/b.ts");',
+    "export {",
+    "  quote,",
+    "  socket,",
+    '} from "../../tests/support/fake.ts";',
+    'import { Producer } from "@kafkats/producer";',
+    "const t = import(`../../bench/t.ts`);",
+  ].join("\n"),
+  "lib/compression/gzip.ts": "export {};\n",
+};
+
+Deno.test("every upward import is reported with file, line and layers; exit code 1", async () => {
+  const root = await tree(BAD_TREE);
+  try {
+    const { code, lines } = await run(root);
+    assert.equal(code, 1);
+    assert.deepEqual(lines, [
+      "lib/compression/gzip.ts:1 is in no layer (add it to LAYERS in scripts/lint_layers.ts)",
+      "lib/net/socket.ts:3 imports lib/producer/p.ts (layer net may not import layer producer)",
+      "lib/producer/p.ts:2 imports bench/b.ts (layer producer may not import layer bench)",
+      "lib/producer/p.ts:6 imports tests/support/fake.ts (layer producer may not import layer tests)",
+      "lib/producer/p.ts:7 imports mod.ts (layer producer may not import layer mod.ts)",
+      "lib/producer/p.ts:8 imports bench/t.ts (layer producer may not import layer bench)",
+      "lib/protocol/codec.ts:9 imports lib/net/socket.ts (layer protocol may not import layer net)",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a tree whose imports only point down passes in silence", async () => {
+  const root = await tree({
+    "lib/errors.ts": 'import { x } from "./errors.ts";\n',
+    "lib/protocol/a.ts": 'import { E } from "../errors.ts";\nimport { b } from "./b.ts";\n',
+    "lib/net/c.ts": 'export * from "../protocol/a.ts";\nimport "../errors.ts";\n',
+    "lib/producer/d.ts": 'import("../net/c.ts");\nimport type { A } from "../protocol/a.ts";\n',
+  });
+  try {
+    assert.deepEqual(await run(root), { code: 0, lines: [] });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("imports in template substitutions count, template text does not", () => {
+  const source = 'const s = `a ${await import("./x.ts")} b import("./y.ts") ${`${1}`}`;\n' +
+    'import { z } from "./z.ts";';
+  assert.deepEqual(importSpecifiers(source), [
+    { specifier: "./x.ts", line: 1 },
+    { specifier: "./z.ts", line: 2 },
+  ]);
+});
+
+Deno.test("the repository's lib/ has no upward import", async () => {
+  assert.deepEqual(await lintLayers(new URL("../../", import.meta.url).pathname), []);
+});
