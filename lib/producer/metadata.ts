@@ -9,13 +9,13 @@
 import {
   InvalidRecordError,
   KafkaClientError,
-  KafkaError,
+  type KafkaError,
   NetworkError,
   ProducerClosedError,
   TimeoutError,
 } from "../errors.ts";
 import type { ConnectionPool } from "../net/pool.ts";
-import { errorCodeInfo } from "../protocol/error_codes.ts";
+import { ErrorCode, kafkaError } from "../protocol/error_codes.ts";
 import { Metadata as MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
 import type { LeaderLookup } from "./accumulator.ts";
 import type { ProducerConfig } from "./config.ts";
@@ -45,7 +45,10 @@ interface MetadataAsk {
 }
 
 /** Codes that mean "the topic cannot be used", not "wait for it". */
-const FATAL_TOPIC_ERRORS = new Set([17, 29]);
+const FATAL_TOPIC_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.INVALID_TOPIC_EXCEPTION,
+  ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+]);
 
 /** The producer's view of the cluster. */
 export class ProducerMetadata implements LeaderLookup {
@@ -213,7 +216,7 @@ export class ProducerMetadata implements LeaderLookup {
       }
       const error = this.#topicErrors.get(topic);
       if (error !== undefined && FATAL_TOPIC_ERRORS.has(error.code)) {
-        if (error.code === 17) {
+        if (error.code === ErrorCode.INVALID_TOPIC_EXCEPTION) {
           throw new InvalidRecordError(`invalid topic "${topic}": ${error.message}`, {
             cause: error,
           });
@@ -348,7 +351,10 @@ export class ProducerMetadata implements LeaderLookup {
   #apply(response: MetadataResponse): void {
     const tables = new Map<string, PartitionTable>();
     for (const t of response.topics) {
-      if (t.errorCode === 0 && t.name !== null && this.#interest.get(t.name) !== undefined) {
+      if (
+        t.errorCode === ErrorCode.NONE && t.name !== null &&
+        this.#interest.get(t.name) !== undefined
+      ) {
         tables.set(t.name, partitionTable(t, this.#topics.get(t.name)?.partitions));
       }
     }
@@ -361,17 +367,11 @@ export class ProducerMetadata implements LeaderLookup {
       if (t.name === null || use === undefined) continue;
       const table = tables.get(t.name);
       if (table === undefined) {
-        const info = errorCodeInfo(t.errorCode);
-        this.#topicErrors.set(
-          t.name,
-          new KafkaError(
-            info.code,
-            info.name,
-            info.retriable,
-            `metadata for topic "${t.name}": ${info.name}`,
-          ),
-        );
-        if (t.errorCode === 3 || FATAL_TOPIC_ERRORS.has(t.errorCode)) this.#topics.delete(t.name);
+        this.#topicErrors.set(t.name, kafkaError(t.errorCode, `metadata for topic "${t.name}"`));
+        if (
+          t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
+          FATAL_TOPIC_ERRORS.has(t.errorCode)
+        ) this.#topics.delete(t.name);
         continue;
       }
       this.#topicErrors.delete(t.name);

@@ -16,16 +16,15 @@
  *
  * @module
  */
-import { KafkaError, NetworkError } from "../errors.ts";
+import { type KafkaError, NetworkError } from "../errors.ts";
 import type { ConnectionPool } from "../net/pool.ts";
-import { errorCodeInfo } from "../protocol/error_codes.ts";
+import { ErrorCode, errorCodeInfo, kafkaError } from "../protocol/error_codes.ts";
 import { InitProducerId } from "../protocol/init_producer_id.ts";
 import type { ProducerConfig } from "./config.ts";
 import type { ProducerIdAndEpoch } from "./idempotence.ts";
 import type { ProducerMetadata } from "./metadata.ts";
 
-const CLUSTER_AUTHORIZATION_FAILED = 31;
-const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;
+const FAILED = "InitProducerId failed";
 
 /** What asking for a producer id came to. */
 export type ProducerIdOutcome =
@@ -58,7 +57,8 @@ export async function requestProducerId(
     try {
       version = connection.versionFor(InitProducerId);
     } catch (error) {
-      return refusal(error as KafkaError);
+      const cause = error as KafkaError;
+      return refusal(cause.code, cause.message, cause);
     }
     let response;
     try {
@@ -77,34 +77,29 @@ export async function requestProducerId(
       lastError = error;
       continue;
     }
-    if (response.errorCode === 0) {
+    if (response.errorCode === ErrorCode.NONE) {
       return {
         kind: "granted",
         pid: { producerId: response.producerId, epoch: response.producerEpoch },
       };
     }
-    const info = errorCodeInfo(response.errorCode);
-    const error = new KafkaError(
-      info.code,
-      info.name,
-      info.retriable,
-      `InitProducerId failed: ${info.name} from broker ${address}`,
-    );
-    if (!info.retriable) return refusal(error);
-    lastError = error;
+    const from = `from broker ${address}`;
+    if (!errorCodeInfo(response.errorCode).retriable) return refusal(response.errorCode, from);
+    lastError = kafkaError(response.errorCode, FAILED, from);
   }
   return { kind: "retry", error: lastError };
 }
 
-function refusal(cause: KafkaError): ProducerIdOutcome {
-  const authorization = cause.code === CLUSTER_AUTHORIZATION_FAILED ||
-    cause.code === TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-  const message = authorization
-    ? `${cause.message}: the producer is not authorized to write idempotently (IdempotentWrite on the cluster); the records waiting for a producer id fail, the next send asks again`
-    : `${cause.message}: the idempotent producer cannot get a producer id and can no longer send; close it`;
+/** The refusal of `code`; `detail` says where it came from, `cause` what it was (if an error). */
+function refusal(code: number, detail: string, cause?: KafkaError): ProducerIdOutcome {
+  const authorization = code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED ||
+    code === ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  const consequence = authorization
+    ? "the producer is not authorized to write idempotently (IdempotentWrite on the cluster); the records waiting for a producer id fail, the next send asks again"
+    : "the idempotent producer cannot get a producer id and can no longer send; close it";
   return {
     kind: "refused",
-    error: new KafkaError(cause.code, cause.name, false, message, { cause }),
+    error: kafkaError(code, FAILED, `${detail}; ${consequence}`, cause && { cause }),
     fatal: !authorization,
   };
 }

@@ -10,7 +10,7 @@
 import { type KafkaClientError, KafkaError, RecordTooLargeError, TimeoutError } from "../errors.ts";
 import type { Connection } from "../net/connection.ts";
 import type { ConnectionPool } from "../net/pool.ts";
-import { errorCodeInfo } from "../protocol/error_codes.ts";
+import { ErrorCode, errorCodeInfo, kafkaError } from "../protocol/error_codes.ts";
 import {
   Produce,
   type ProducePartitionResponse,
@@ -26,17 +26,16 @@ import type { ProducerMetadata } from "./metadata.ts";
 import type { MetricCounters } from "./metrics.ts";
 import { requestProducerId } from "./producer_id.ts";
 
-const MESSAGE_TOO_LARGE = 10;
-const DUPLICATE_SEQUENCE_NUMBER = 46;
-const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
-const UNKNOWN_PRODUCER_ID = 59;
-const NETWORK_EXCEPTION = 13;
 /**
  * Final errors after which a batch may have been written: its answer was
  * lost (network, request timeout), or the leader appended it but too few
  * replicas were in sync to acknowledge it (NOT_ENOUGH_REPLICAS_AFTER_APPEND).
  */
-const FATE_UNKNOWN: ReadonlySet<number> = new Set([7, NETWORK_EXCEPTION, 20]);
+const FATE_UNKNOWN: ReadonlySet<number> = new Set([
+  ErrorCode.REQUEST_TIMED_OUT,
+  ErrorCode.NETWORK_EXCEPTION,
+  ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+]);
 const MAY_HAVE_BEEN_WRITTEN = "the records may have been written";
 /** Longest sleep while batches are waiting (expiry is checked at least this often). */
 const MAX_POLL_MS = 250;
@@ -330,7 +329,7 @@ export class Sender {
       if (answer === undefined) {
         this.#retryOrFail(
           batch,
-          NETWORK_EXCEPTION,
+          ErrorCode.NETWORK_EXCEPTION,
           now,
           null,
           "the broker's response did not mention the partition",
@@ -349,7 +348,7 @@ export class Sender {
     for (const batch of batches) {
       batch.inFlight = false;
       batch.queue.inFlight--;
-      this.#retryOrFail(batch, NETWORK_EXCEPTION, now, null, reason);
+      this.#retryOrFail(batch, ErrorCode.NETWORK_EXCEPTION, now, null, reason);
     }
     this.#p.metadata.requestUpdate();
     this.wakeup();
@@ -357,15 +356,15 @@ export class Sender {
 
   #complete(batch: ProducerBatch, answer: ProducePartitionResponse, nowMs: number): void {
     const code = answer.errorCode;
-    if (code === 0) {
+    if (code === ErrorCode.NONE) {
       this.#succeed(batch, answer.baseOffset, Number(answer.logAppendTimeMs));
       return;
     }
-    if (code === DUPLICATE_SEQUENCE_NUMBER) {
+    if (code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
       this.#succeed(batch, -1n, -1);
       return;
     }
-    if (code === MESSAGE_TOO_LARGE && batch.recordCount > 1 && this.#stopped === null) {
+    if (code === ErrorCode.MESSAGE_TOO_LARGE && batch.recordCount > 1 && this.#stopped === null) {
       this.#split(batch, nowMs);
       return;
     }
@@ -404,17 +403,14 @@ export class Sender {
     // An idempotent producer retries sequence errors (Java's canRetry), the
     // idempotence manager deciding whether the epoch must be bumped first.
     const sequenced = idempotence !== null &&
-      (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID);
+      (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID);
     const retriable = sequenced || info.retriable;
     const timedOut = nowMs - batch.createdMs >= config.deliveryTimeoutMs;
     const final = !retriable || timedOut || batch.attempts > config.retries;
-    const error = new KafkaError(
+    const error = kafkaError(
       code,
-      info.name,
-      info.retriable,
-      `${info.name} producing to ${topic}-${partition}${detail ? `: ${detail}` : ""}${
-        final && fateUnknown ? ` (${MAY_HAVE_BEEN_WRITTEN})` : ""
-      }`,
+      `Produce to ${topic}-${partition} failed`,
+      [detail, final && fateUnknown ? MAY_HAVE_BEEN_WRITTEN : ""].filter(Boolean).join("; "),
     );
     if (!final) {
       if (sequenced) idempotence.onSequenceError(batch, code, answer?.logStartOffset ?? -1n);
@@ -425,7 +421,7 @@ export class Sender {
       accumulator.reenqueue(batch, nowMs);
       return;
     }
-    if (code === MESSAGE_TOO_LARGE) {
+    if (code === ErrorCode.MESSAGE_TOO_LARGE) {
       this.#fail(
         batch,
         new RecordTooLargeError(
