@@ -7,6 +7,7 @@
  * @module
  */
 import { KafkaClientError, NetworkError } from "../errors.ts";
+import { backoffMs } from "../util/backoff.ts";
 import { Connection, type ConnectionOptions } from "./connection.ts";
 import type { Transport } from "./transport.ts";
 
@@ -129,11 +130,8 @@ export class ConnectionPool {
   }
 
   #backoff(slot: Slot): void {
-    const base = Math.min(
-      RECONNECT_BACKOFF_MS * 2 ** slot.failures,
-      RECONNECT_BACKOFF_MAX_MS,
-    );
     slot.failures++;
-    slot.retryAtMs = Date.now() + base * (0.8 + Math.random() * 0.4);
+    slot.retryAtMs = Date.now() +
+      backoffMs(slot.failures, RECONNECT_BACKOFF_MS, RECONNECT_BACKOFF_MAX_MS);
   }
 }

@@ -17,6 +17,7 @@ import {
 import type { ConnectionPool } from "../net/pool.ts";
 import { ErrorCode, kafkaError } from "../protocol/error_codes.ts";
 import { Metadata as MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
+import { backoffMs } from "../util/backoff.ts";
 import type { LeaderLookup } from "./accumulator.ts";
 import type { ProducerConfig } from "./config.ts";
 import { type PartitionLeader, type PartitionTable, partitionTable } from "./partition_table.ts";
@@ -62,6 +63,8 @@ export class ProducerMetadata implements LeaderLookup {
   #lastRefreshMs = 0;
   #lastAttemptMs = 0;
   #failures = 0;
+  /** Least wait after the last attempt before an asked-for refresh (none before the first). */
+  #refreshBackoffMs = 0;
   /** A refresh of every topic was asked for (errors, a partition count to check). */
   #needFull = false;
   /** A send waits for a topic not known yet. */
@@ -158,9 +161,8 @@ export class ProducerMetadata implements LeaderLookup {
     if (this.#refreshing || this.#closed || this.#interest.size === 0) {
       return Number.MAX_SAFE_INTEGER;
     }
-    const backoff = this.#backoffMs();
     const dueAt = this.#needFull || this.#needNew
-      ? this.#lastAttemptMs + backoff
+      ? this.#lastAttemptMs + this.#refreshBackoffMs
       : this.#lastRefreshMs + this.#config.metadataMaxAgeMs;
     if (nowMs < dueAt) return dueAt - nowMs;
     this.#refresh();
@@ -246,14 +248,6 @@ export class ProducerMetadata implements LeaderLookup {
     }
   }
 
-  #backoffMs(): number {
-    if (this.#failures === 0) return this.#lastAttemptMs === 0 ? 0 : this.#config.retryBackoffMs;
-    return Math.min(
-      this.#config.retryBackoffMs * 2 ** (this.#failures - 1),
-      this.#config.retryBackoffMaxMs,
-    );
-  }
-
   #resetUpdated(): void {
     this.#updated = new Promise((resolve) => this.#signalUpdated = resolve);
   }
@@ -312,6 +306,10 @@ export class ProducerMetadata implements LeaderLookup {
         ? error
         : new NetworkError("metadata request failed", { cause: error });
     } finally {
+      const { retryBackoffMs, retryBackoffMaxMs } = this.#config;
+      this.#refreshBackoffMs = this.#failures === 0
+        ? retryBackoffMs
+        : backoffMs(this.#failures, retryBackoffMs, retryBackoffMaxMs);
       this.#refreshing = false;
       const signal = this.#signalUpdated;
       this.#resetUpdated();

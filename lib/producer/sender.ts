@@ -18,6 +18,7 @@ import {
   type ProduceResponse,
 } from "../protocol/produce.ts";
 import { uuidToString } from "../protocol/uuid.ts";
+import { backoffMs } from "../util/backoff.ts";
 import type { DrainPolicy, RecordAccumulator } from "./accumulator.ts";
 import type { PartitionQueue, ProducerBatch } from "./batch.ts";
 import type { ProducerConfig } from "./config.ts";
@@ -476,10 +477,8 @@ export class Sender {
     batch.fail(error);
   }
 
-  /** Exponential backoff: `retryBackoffMs` × 2^(attempts−1), capped, ±20% jitter. */
+  /** `retryBackoffMs` doubled per attempt up to `retryBackoffMaxMs`, ±20%. */
   #backoffMs(attempts: number): number {
-    const { retryBackoffMs, retryBackoffMaxMs } = this.#p.config;
-    const base = Math.min(retryBackoffMs * 2 ** Math.max(attempts - 1, 0), retryBackoffMaxMs);
-    return Math.round(base * (0.8 + Math.random() * 0.4));
+    return backoffMs(attempts, this.#p.config.retryBackoffMs, this.#p.config.retryBackoffMaxMs);
   }
 }
