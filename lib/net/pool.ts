@@ -8,6 +8,7 @@
  */
 import { KafkaClientError, NetworkError } from "../errors.ts";
 import { backoffMs } from "../util/backoff.ts";
+import { parseAddress } from "./address.ts";
 import { Connection, type ConnectionOptions } from "./connection.ts";
 import type { Transport } from "./transport.ts";
 
@@ -89,16 +90,17 @@ export class ConnectionPool {
     if (this.#closed) {
       return Promise.reject(new NetworkError("the producer's connections are closed"));
     }
-    const colon = address.lastIndexOf(":");
-    const host = address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-    const port = Number(address.slice(colon + 1));
-    slot.connecting = Connection.open(
-      this.#transport,
-      host,
-      port,
-      this.#options,
-      this.#closing.signal,
-    ).then(
+    const broker = parseAddress(address);
+    const opening = broker === null
+      ? Promise.reject(new NetworkError(`cannot connect to ${address}: not host:port`))
+      : Connection.open(
+        this.#transport,
+        broker.host,
+        broker.port,
+        this.#options,
+        this.#closing.signal,
+      );
+    slot.connecting = opening.then(
       (connection) => {
         slot.connecting = null;
         if (this.#closed) {

@@ -14,6 +14,7 @@ import {
   ProducerClosedError,
   TimeoutError,
 } from "../errors.ts";
+import { formatAddress } from "../net/address.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { ErrorCode, kafkaError } from "../protocol/error_codes.ts";
 import { Metadata as MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
@@ -125,9 +126,7 @@ export class ProducerMetadata implements LeaderLookup {
   /** Every address worth trying for a cluster-wide request, known brokers first. */
   addresses(): string[] {
     const known = [...this.#brokers.values()];
-    const bootstrap = this.#config.bootstrapServers.map(({ host, port }) =>
-      host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`
-    );
+    const bootstrap = this.#config.bootstrapServers.map(formatAddress);
     return [...new Set([...known, ...bootstrap])];
   }
 
@@ -149,7 +148,7 @@ export class ProducerMetadata implements LeaderLookup {
 
   /** Adds broker endpoints learnt from a KIP-951 hint. */
   addBrokers(endpoints: readonly { nodeId: number; host: string; port: number }[]): void {
-    for (const e of endpoints) this.#brokers.set(e.nodeId, `${e.host}:${e.port}`);
+    for (const e of endpoints) this.#brokers.set(e.nodeId, formatAddress(e));
   }
 
   /**
@@ -358,7 +357,7 @@ export class ProducerMetadata implements LeaderLookup {
     }
     if (response.brokers.length > 0) {
       this.#brokers.clear();
-      for (const b of response.brokers) this.#brokers.set(b.nodeId, `${b.host}:${b.port}`);
+      for (const b of response.brokers) this.#brokers.set(b.nodeId, formatAddress(b));
     }
     for (const t of response.topics) {
       const use = t.name === null ? undefined : this.#interest.get(t.name);
