@@ -15,6 +15,7 @@ import {
   TimeoutError,
 } from "../errors.ts";
 import { formatAddress } from "../net/address.ts";
+import { tryEachBroker } from "../net/each_broker.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { ErrorCode, kafkaError } from "../protocol/error_codes.ts";
 import { Metadata as MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
@@ -317,27 +318,27 @@ export class ProducerMetadata implements LeaderLookup {
     }
   }
 
-  async #fetch(ask: MetadataAsk): Promise<MetadataResponse> {
-    const addresses = this.addresses();
-    let lastError: unknown = null;
-    for (let i = 0; i < addresses.length; i++) {
-      const address = addresses[(this.#nextBroker + i) % addresses.length];
-      try {
-        const connection = await this.#pool.get(address);
-        const version = connection.versionFor(MetadataApi);
-        const topics = ask.topics.map((name) => ({ name, topicId: null }));
-        const response = await connection.request(MetadataApi, version, {
-          topics,
-          allowAutoTopicCreation: ask.allowAutoTopicCreation,
-          includeTopicAuthorizedOperations: false,
-        }, this.#config.requestTimeoutMs);
-        return response;
-      } catch (error) {
-        lastError = error;
-        this.#nextBroker++;
-      }
-    }
-    throw lastError ?? new NetworkError("no broker to ask for metadata");
+  /** One Metadata request, to the brokers in turn from the one after the last that failed. */
+  #fetch(ask: MetadataAsk): Promise<MetadataResponse> {
+    const request = {
+      topics: ask.topics.map((name) => ({ name, topicId: null })),
+      allowAutoTopicCreation: ask.allowAutoTopicCreation,
+      includeTopicAuthorizedOperations: false,
+    };
+    return tryEachBroker(
+      this.#pool,
+      this.addresses(),
+      "metadata",
+      (connection) =>
+        connection.request(
+          MetadataApi,
+          connection.versionFor(MetadataApi),
+          request,
+          this.#config.requestTimeoutMs,
+        ),
+      this.#nextBroker,
+      () => this.#nextBroker++,
+    );
   }
 
   /**

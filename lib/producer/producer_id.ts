@@ -16,7 +16,9 @@
  *
  * @module
  */
-import { type KafkaError, NetworkError } from "../errors.ts";
+import type { KafkaError } from "../errors.ts";
+import type { Connection } from "../net/connection.ts";
+import { tryEachBroker } from "../net/each_broker.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { ErrorCode, errorCodeInfo, kafkaError } from "../protocol/error_codes.ts";
 import { InitProducerId } from "../protocol/init_producer_id.ts";
@@ -44,50 +46,49 @@ export async function requestProducerId(
   metadata: ProducerMetadata,
   connections: ConnectionPool,
 ): Promise<ProducerIdOutcome> {
-  let lastError: unknown = new NetworkError("no broker to ask for a producer id");
-  for (const address of metadata.addresses()) {
-    let connection;
-    try {
-      connection = await connections.get(address);
-    } catch (error) {
-      lastError = error;
-      continue;
-    }
-    let version: number;
-    try {
-      version = connection.versionFor(InitProducerId);
-    } catch (error) {
-      const cause = error as KafkaError;
-      return refusal(cause.code, cause.message, cause);
-    }
-    let response;
-    try {
-      response = await connection.request(
-        InitProducerId,
-        version,
-        {
-          transactionalId: null,
-          transactionTimeoutMs: 2147483647,
-          producerId: -1n,
-          producerEpoch: -1,
-        },
-        config.requestTimeoutMs,
-      );
-    } catch (error) {
-      lastError = error;
-      continue;
-    }
-    if (response.errorCode === ErrorCode.NONE) {
-      return {
-        kind: "granted",
-        pid: { producerId: response.producerId, epoch: response.producerEpoch },
-      };
-    }
-    const from = `from broker ${address}`;
-    if (!errorCodeInfo(response.errorCode).retriable) return refusal(response.errorCode, from);
-    lastError = kafkaError(response.errorCode, FAILED, from);
+  try {
+    return await tryEachBroker(
+      connections,
+      metadata.addresses(),
+      "a producer id",
+      (connection, address) => initProducerId(connection, address, config.requestTimeoutMs),
+    );
+  } catch (error) {
+    return { kind: "retry", error };
   }
-  return { kind: "retry", error: lastError };
+}
+
+/**
+ * InitProducerId to one broker: granted, or refused for good.
+ * @throws a network error or retriable error code: the next broker is asked.
+ */
+async function initProducerId(
+  connection: Connection,
+  address: string,
+  timeoutMs: number,
+): Promise<ProducerIdOutcome> {
+  let version: number;
+  try {
+    version = connection.versionFor(InitProducerId);
+  } catch (error) {
+    const cause = error as KafkaError;
+    return refusal(cause.code, cause.message, cause);
+  }
+  const response = await connection.request(InitProducerId, version, {
+    transactionalId: null,
+    transactionTimeoutMs: 2147483647,
+    producerId: -1n,
+    producerEpoch: -1,
+  }, timeoutMs);
+  if (response.errorCode === ErrorCode.NONE) {
+    return {
+      kind: "granted",
+      pid: { producerId: response.producerId, epoch: response.producerEpoch },
+    };
+  }
+  const from = `from broker ${address}`;
+  if (!errorCodeInfo(response.errorCode).retriable) return refusal(response.errorCode, from);
+  throw kafkaError(response.errorCode, FAILED, from);
 }
 
 /** The refusal of `code`; `detail` says where it came from, `cause` what it was (if an error). */
