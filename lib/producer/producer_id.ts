@@ -1,6 +1,7 @@
 /**
- * Getting a producer id for the idempotent producer: InitProducerId to the
- * brokers in turn, and what a refusal means — as Java's
+ * Getting a producer id for the idempotent producer: one InitProducerId at a
+ * time to the brokers in turn, a backoff after each failure, and what a
+ * refusal means — as Java's
  * `TransactionManager.InitProducerIdHandler` and `Sender.runOnce` treat it
  * for a non-transactional producer:
  *
@@ -22,14 +23,86 @@ import { tryEachBroker } from "../net/each_broker.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { ErrorCode, errorCodeInfo, kafkaError } from "../protocol/error_codes.ts";
 import { InitProducerId } from "../protocol/init_producer_id.ts";
+import { backoffMs } from "../util/backoff.ts";
 import type { ProducerConfig } from "./config.ts";
-import type { ProducerIdAndEpoch } from "./idempotence.ts";
+import type { IdempotenceManager, ProducerIdAndEpoch } from "./idempotence.ts";
 import type { ProducerMetadata } from "./metadata.ts";
 
 const FAILED = "InitProducerId failed";
 
+/** What the {@link ProducerIdManager} works with and reports to. */
+export interface ProducerIdParts {
+  /** Resolved options (`requestTimeoutMs`, the retry backoffs). */
+  readonly config: ProducerConfig;
+  /** The brokers to ask. */
+  readonly metadata: ProducerMetadata;
+  /** Connections to them. */
+  readonly connections: ConnectionPool;
+  /** Gets the producer id once a broker grants one. */
+  readonly idempotence: IdempotenceManager;
+  /** A broker refused: the records waiting for the id fail with `error`. */
+  readonly onRefused: (error: KafkaError) => void;
+  /** A request ended, however (the sender looks again). */
+  readonly onDone: () => void;
+}
+
+/**
+ * Gets the idempotence manager its producer id: at most one InitProducerId
+ * at a time, the next after a backoff when one fails, none any more after a
+ * fatal refusal.
+ */
+export class ProducerIdManager {
+  #parts: ProducerIdParts;
+  #requesting = false;
+  #failures = 0;
+  #retryAtMs = 0;
+  #fatal: KafkaError | null = null;
+
+  /** Creates the manager; nothing is asked before {@link ProducerIdManager.maybeRequest}. */
+  constructor(parts: ProducerIdParts) {
+    this.#parts = parts;
+  }
+
+  /** Set once InitProducerId was refused for good: every record fails with it. */
+  get fatalError(): KafkaError | null {
+    return this.#fatal;
+  }
+
+  /**
+   * Starts an InitProducerId unless one is on its way, the backoff after the
+   * last failure still runs, or a refusal was fatal. Returns how long the
+   * backoff still runs (≤ 0 when it does not).
+   */
+  maybeRequest(nowMs: number): number {
+    if (!this.#requesting && this.#fatal === null && nowMs >= this.#retryAtMs) this.#request();
+    return this.#retryAtMs - nowMs;
+  }
+
+  #request(): void {
+    this.#requesting = true;
+    const { config, metadata, connections, idempotence, onRefused, onDone } = this.#parts;
+    requestProducerId(config, metadata, connections).then((outcome) => {
+      if (outcome.kind === "granted") {
+        idempotence.setProducerId(outcome.pid);
+        this.#failures = 0;
+        return;
+      }
+      this.#failures++;
+      this.#retryAtMs = Date.now() +
+        backoffMs(this.#failures, config.retryBackoffMs, config.retryBackoffMaxMs);
+      if (outcome.kind === "refused") {
+        if (outcome.fatal) this.#fatal = outcome.error;
+        onRefused(outcome.error);
+      }
+    }).finally(() => {
+      this.#requesting = false;
+      onDone();
+    });
+  }
+}
+
 /** What asking for a producer id came to. */
-export type ProducerIdOutcome =
+type ProducerIdOutcome =
   /** A broker gave one. */
   | { readonly kind: "granted"; readonly pid: ProducerIdAndEpoch }
   /** None did, for a reason worth retrying (`error`: the last one). */
@@ -41,7 +114,7 @@ export type ProducerIdOutcome =
   | { readonly kind: "refused"; readonly error: KafkaError; readonly fatal: boolean };
 
 /** Asks the known brokers, in turn, for a producer id. Never rejects. */
-export async function requestProducerId(
+async function requestProducerId(
   config: ProducerConfig,
   metadata: ProducerMetadata,
   connections: ConnectionPool,

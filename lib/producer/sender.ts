@@ -25,7 +25,7 @@ import type { ProducerConfig } from "./config.ts";
 import type { IdempotenceManager } from "./idempotence.ts";
 import type { ProducerMetadata } from "./metadata.ts";
 import type { MetricCounters } from "./metrics.ts";
-import { requestProducerId } from "./producer_id.ts";
+import { ProducerIdManager } from "./producer_id.ts";
 
 /**
  * Final errors after which a batch may have been written: its answer was
@@ -66,11 +66,8 @@ export class Sender {
   #wake: (() => void) | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #loop: Promise<void> | null = null;
-  #initializing = false;
-  #initFailures = 0;
-  #initRetryAtMs = 0;
-  /** Set when InitProducerId was refused for good: every record fails with it. */
-  #fatal: KafkaError | null = null;
+  /** Gets the producer id, when idempotence is on. */
+  #producerIds: ProducerIdManager | null;
   #stopped: KafkaClientError | null = null;
 
   /** Creates a sender; call {@link Sender.start} to run it. */
@@ -81,6 +78,13 @@ export class Sender {
     this.#policy = idem
       ? { canSend: (b) => idem.canSend(b), onDrain: (b) => idem.onDrain(b) }
       : { canSend: (b) => !ordered || b.queue.inFlight === 0, onDrain: () => {} };
+    this.#producerIds = idem &&
+      new ProducerIdManager({
+        ...parts,
+        idempotence: idem,
+        onRefused: (error) => this.#failWaiting(error),
+        onDone: () => this.wakeup(),
+      });
   }
 
   /** Starts the loop. */
@@ -152,17 +156,18 @@ export class Sender {
 
     this.#expire(nowMs);
 
-    if (idempotence) {
-      if (this.#fatal !== null) {
-        this.#failWaiting(this.#fatal);
+    const producerIds = this.#producerIds;
+    if (idempotence && producerIds) {
+      const fatal = producerIds.fatalError;
+      if (fatal !== null) {
+        this.#failWaiting(fatal);
         return delay;
       }
       if (idempotence.maybeBumpEpoch()) metadata.requestUpdate();
       if (idempotence.needsProducerId) {
         if (accumulator.incompleteCount === 0) return delay;
-        this.#initProducerId(nowMs);
         // Look again when the backoff ends (a request in flight wakes the loop when done).
-        const backoffLeft = this.#initRetryAtMs - nowMs;
+        const backoffLeft = producerIds.maybeRequest(nowMs);
         return Math.min(delay, backoffLeft > 0 ? backoffLeft : MAX_POLL_MS, MAX_POLL_MS);
       }
     }
@@ -216,28 +221,6 @@ export class Sender {
         batch.attempts > 0,
       );
     }
-  }
-
-  #initProducerId(nowMs: number): void {
-    if (this.#initializing || nowMs < this.#initRetryAtMs) return;
-    this.#initializing = true;
-    const { config, metadata, connections, idempotence } = this.#p;
-    requestProducerId(config, metadata, connections).then((outcome) => {
-      if (outcome.kind === "granted") {
-        idempotence!.setProducerId(outcome.pid);
-        this.#initFailures = 0;
-        return;
-      }
-      this.#initFailures++;
-      this.#initRetryAtMs = Date.now() + this.#backoffMs(this.#initFailures);
-      if (outcome.kind === "refused") {
-        if (outcome.fatal) this.#fatal = outcome.error;
-        this.#failWaiting(outcome.error);
-      }
-    }).finally(() => {
-      this.#initializing = false;
-      this.wakeup();
-    });
   }
 
   /** Fails every batch waiting in the accumulator (InitProducerId was refused). */
@@ -416,7 +399,9 @@ export class Sender {
     if (!final) {
       if (sequenced) idempotence.onSequenceError(batch, code, answer?.logStartOffset ?? -1n);
       // KIP-951: a retry to a leader we just learnt of need not back off.
-      batch.backoffMs = leaderMoved ? 0 : this.#backoffMs(batch.attempts);
+      batch.backoffMs = leaderMoved
+        ? 0
+        : backoffMs(batch.attempts, config.retryBackoffMs, config.retryBackoffMaxMs);
       batch.lastError = error;
       metrics.retries++;
       accumulator.reenqueue(batch, nowMs);
@@ -475,10 +460,5 @@ export class Sender {
     metrics.recordErrors += batch.recordCount;
     accumulator.deallocate(batch);
     batch.fail(error);
-  }
-
-  /** `retryBackoffMs` doubled per attempt up to `retryBackoffMaxMs`, ±20%. */
-  #backoffMs(attempts: number): number {
-    return backoffMs(attempts, this.#p.config.retryBackoffMs, this.#p.config.retryBackoffMaxMs);
   }
 }
