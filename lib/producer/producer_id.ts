@@ -1,9 +1,8 @@
 /**
  * Getting a producer id for the idempotent producer: one InitProducerId at a
  * time to the brokers in turn, a backoff after each failure, and what a
- * refusal means — as Java's
- * `TransactionManager.InitProducerIdHandler` and `Sender.runOnce` treat it
- * for a non-transactional producer:
+ * refusal means — as Java's `TransactionManager.InitProducerIdHandler` and
+ * `Sender.runOnce` treat it for a non-transactional producer:
  *
  * - a retriable error code (COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR, …)
  *   or a network error: ask again after a backoff;
