@@ -1,6 +1,7 @@
 /**
  * `deno task lint:layers`: imports in lib/ only point down. The layers, bottom
- * first: lib/errors.ts (everyone may import it), lib/protocol/, lib/net/,
+ * first: lib/errors.ts (everyone may import it), lib/util/ (small shared
+ * pieces: backoff, FIFO), lib/protocol/, lib/net/,
  * lib/producer/; nothing in lib/ imports mod.ts, tests/, bench/ or anything
  * else outside lib/. Prints each violation as
  * `file:line imports target (layer A may not import layer B)` and exits 1 if
@@ -15,6 +16,7 @@ import { importSpecifiers } from "./import_specifiers.ts";
 /** The layers of lib/, bottom first: a file may import its own layer and those before it. */
 export const LAYERS: readonly { readonly name: string; readonly path: string }[] = [
   { name: "errors", path: "lib/errors.ts" },
+  { name: "util", path: "lib/util/" },
   { name: "protocol", path: "lib/protocol/" },
   { name: "net", path: "lib/net/" },
   { name: "producer", path: "lib/producer/" },

@@ -7,6 +7,8 @@
  * @module
  */
 import { KafkaClientError, NetworkError } from "../errors.ts";
+import { backoffMs } from "../util/backoff.ts";
+import { parseAddress } from "./address.ts";
 import { Connection, type ConnectionOptions } from "./connection.ts";
 import type { Transport } from "./transport.ts";
 
@@ -88,16 +90,17 @@ export class ConnectionPool {
     if (this.#closed) {
       return Promise.reject(new NetworkError("the producer's connections are closed"));
     }
-    const colon = address.lastIndexOf(":");
-    const host = address.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
-    const port = Number(address.slice(colon + 1));
-    slot.connecting = Connection.open(
-      this.#transport,
-      host,
-      port,
-      this.#options,
-      this.#closing.signal,
-    ).then(
+    const broker = parseAddress(address);
+    const opening = broker === null
+      ? Promise.reject(new NetworkError(`cannot connect to ${address}: not host:port`))
+      : Connection.open(
+        this.#transport,
+        broker.host,
+        broker.port,
+        this.#options,
+        this.#closing.signal,
+      );
+    slot.connecting = opening.then(
       (connection) => {
         slot.connecting = null;
         if (this.#closed) {
@@ -129,11 +132,8 @@ export class ConnectionPool {
   }
 
   #backoff(slot: Slot): void {
-    const base = Math.min(
-      RECONNECT_BACKOFF_MS * 2 ** slot.failures,
-      RECONNECT_BACKOFF_MAX_MS,
-    );
     slot.failures++;
-    slot.retryAtMs = Date.now() + base * (0.8 + Math.random() * 0.4);
+    slot.retryAtMs = Date.now() +
+      backoffMs(slot.failures, RECONNECT_BACKOFF_MS, RECONNECT_BACKOFF_MAX_MS);
   }
 }

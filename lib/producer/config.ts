@@ -5,6 +5,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import { parseAddress } from "../net/address.ts";
 import type { Transport } from "../net/transport.ts";
 import { utf8Length } from "../protocol/utf8.ts";
 import { DEFAULTS } from "./defaults.ts";
@@ -358,14 +359,13 @@ export function parseBootstrapServers(value: unknown): BrokerAddress[] {
     if (typeof entry !== "string") {
       throw new ConfigError(`bootstrapServers entry ${String(entry)} is not a string`);
     }
-    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:\[\]/]+)):(\d{1,5})$/.exec(entry);
-    const port = match ? Number(match[3]) : NaN;
-    if (!match || port < 1 || port > 65535) {
+    const address = parseAddress(entry);
+    if (address === null) {
       throw new ConfigError(
         `bootstrapServers entry "${entry}" is not host:port (e.g. "127.0.0.1:9092" or "[::1]:9092")`,
       );
     }
-    return { host: match[1] ?? match[2], port };
+    return address;
   });
 }
 

@@ -7,11 +7,10 @@
  *
  * @module
  */
+import { ErrorCode } from "../protocol/error_codes.ts";
 import { NO_SEQUENCE, type PartitionQueue, type ProducerBatch } from "./batch.ts";
 
 const SEQUENCE_WRAP = 2147483648;
-const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
-const UNKNOWN_PRODUCER_ID = 59;
 
 /** Sequence bookkeeping of one partition. */
 interface PartitionState {
@@ -190,7 +189,7 @@ export class IdempotenceManager {
   onSequenceError(batch: ProducerBatch, errorCode: number, logStartOffset: bigint): void {
     const state = this.#partitions.get(batch.queue);
     if (state === undefined || batch.baseSequence === NO_SEQUENCE) return;
-    if (errorCode === OUT_OF_ORDER_SEQUENCE_NUMBER) {
+    if (errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER) {
       const unresolvedNext = this.#unresolved.get(batch.queue);
       if (unresolvedNext === undefined) {
         if (!batch.sequenceReset && this.#isNext(state, batch.baseSequence)) {
@@ -199,7 +198,7 @@ export class IdempotenceManager {
       } else if (batch.baseSequence === unresolvedNext) {
         this.#requestBump(batch.queue);
       }
-    } else if (errorCode === UNKNOWN_PRODUCER_ID) {
+    } else if (errorCode === ErrorCode.UNKNOWN_PRODUCER_ID) {
       if (logStartOffset !== -1n && !batch.sequenceReset) this.#requestBump(batch.queue);
     }
   }

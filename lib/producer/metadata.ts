@@ -9,14 +9,17 @@
 import {
   InvalidRecordError,
   KafkaClientError,
-  KafkaError,
+  type KafkaError,
   NetworkError,
   ProducerClosedError,
   TimeoutError,
 } from "../errors.ts";
+import { formatAddress } from "../net/address.ts";
+import { tryEachBroker } from "../net/each_broker.ts";
 import type { ConnectionPool } from "../net/pool.ts";
-import { errorCodeInfo } from "../protocol/error_codes.ts";
+import { ErrorCode, kafkaError } from "../protocol/error_codes.ts";
 import { Metadata as MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
+import { backoffMs } from "../util/backoff.ts";
 import type { LeaderLookup } from "./accumulator.ts";
 import type { ProducerConfig } from "./config.ts";
 import { type PartitionLeader, type PartitionTable, partitionTable } from "./partition_table.ts";
@@ -45,7 +48,10 @@ interface MetadataAsk {
 }
 
 /** Codes that mean "the topic cannot be used", not "wait for it". */
-const FATAL_TOPIC_ERRORS = new Set([17, 29]);
+const FATAL_TOPIC_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.INVALID_TOPIC_EXCEPTION,
+  ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+]);
 
 /** The producer's view of the cluster. */
 export class ProducerMetadata implements LeaderLookup {
@@ -59,6 +65,8 @@ export class ProducerMetadata implements LeaderLookup {
   #lastRefreshMs = 0;
   #lastAttemptMs = 0;
   #failures = 0;
+  /** Least wait after the last attempt before an asked-for refresh (none before the first). */
+  #refreshBackoffMs = 0;
   /** A refresh of every topic was asked for (errors, a partition count to check). */
   #needFull = false;
   /** A send waits for a topic not known yet. */
@@ -119,9 +127,7 @@ export class ProducerMetadata implements LeaderLookup {
   /** Every address worth trying for a cluster-wide request, known brokers first. */
   addresses(): string[] {
     const known = [...this.#brokers.values()];
-    const bootstrap = this.#config.bootstrapServers.map(({ host, port }) =>
-      host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`
-    );
+    const bootstrap = this.#config.bootstrapServers.map(formatAddress);
     return [...new Set([...known, ...bootstrap])];
   }
 
@@ -143,7 +149,7 @@ export class ProducerMetadata implements LeaderLookup {
 
   /** Adds broker endpoints learnt from a KIP-951 hint. */
   addBrokers(endpoints: readonly { nodeId: number; host: string; port: number }[]): void {
-    for (const e of endpoints) this.#brokers.set(e.nodeId, `${e.host}:${e.port}`);
+    for (const e of endpoints) this.#brokers.set(e.nodeId, formatAddress(e));
   }
 
   /**
@@ -155,9 +161,8 @@ export class ProducerMetadata implements LeaderLookup {
     if (this.#refreshing || this.#closed || this.#interest.size === 0) {
       return Number.MAX_SAFE_INTEGER;
     }
-    const backoff = this.#backoffMs();
     const dueAt = this.#needFull || this.#needNew
-      ? this.#lastAttemptMs + backoff
+      ? this.#lastAttemptMs + this.#refreshBackoffMs
       : this.#lastRefreshMs + this.#config.metadataMaxAgeMs;
     if (nowMs < dueAt) return dueAt - nowMs;
     this.#refresh();
@@ -213,7 +218,7 @@ export class ProducerMetadata implements LeaderLookup {
       }
       const error = this.#topicErrors.get(topic);
       if (error !== undefined && FATAL_TOPIC_ERRORS.has(error.code)) {
-        if (error.code === 17) {
+        if (error.code === ErrorCode.INVALID_TOPIC_EXCEPTION) {
           throw new InvalidRecordError(`invalid topic "${topic}": ${error.message}`, {
             cause: error,
           });
@@ -241,14 +246,6 @@ export class ProducerMetadata implements LeaderLookup {
       const wait = this.maybeRefresh(Date.now());
       await sleepUntil(updated, Math.min(remaining, wait), signal);
     }
-  }
-
-  #backoffMs(): number {
-    if (this.#failures === 0) return this.#lastAttemptMs === 0 ? 0 : this.#config.retryBackoffMs;
-    return Math.min(
-      this.#config.retryBackoffMs * 2 ** (this.#failures - 1),
-      this.#config.retryBackoffMaxMs,
-    );
   }
 
   #resetUpdated(): void {
@@ -309,6 +306,10 @@ export class ProducerMetadata implements LeaderLookup {
         ? error
         : new NetworkError("metadata request failed", { cause: error });
     } finally {
+      const { retryBackoffMs, retryBackoffMaxMs } = this.#config;
+      this.#refreshBackoffMs = this.#failures === 0
+        ? retryBackoffMs
+        : backoffMs(this.#failures, retryBackoffMs, retryBackoffMaxMs);
       this.#refreshing = false;
       const signal = this.#signalUpdated;
       this.#resetUpdated();
@@ -317,27 +318,27 @@ export class ProducerMetadata implements LeaderLookup {
     }
   }
 
-  async #fetch(ask: MetadataAsk): Promise<MetadataResponse> {
-    const addresses = this.addresses();
-    let lastError: unknown = null;
-    for (let i = 0; i < addresses.length; i++) {
-      const address = addresses[(this.#nextBroker + i) % addresses.length];
-      try {
-        const connection = await this.#pool.get(address);
-        const version = connection.versionFor(MetadataApi);
-        const topics = ask.topics.map((name) => ({ name, topicId: null }));
-        const response = await connection.request(MetadataApi, version, {
-          topics,
-          allowAutoTopicCreation: ask.allowAutoTopicCreation,
-          includeTopicAuthorizedOperations: false,
-        }, this.#config.requestTimeoutMs);
-        return response;
-      } catch (error) {
-        lastError = error;
-        this.#nextBroker++;
-      }
-    }
-    throw lastError ?? new NetworkError("no broker to ask for metadata");
+  /** One Metadata request, to the brokers in turn from the one after the last that failed. */
+  #fetch(ask: MetadataAsk): Promise<MetadataResponse> {
+    const request = {
+      topics: ask.topics.map((name) => ({ name, topicId: null })),
+      allowAutoTopicCreation: ask.allowAutoTopicCreation,
+      includeTopicAuthorizedOperations: false,
+    };
+    return tryEachBroker(
+      this.#pool,
+      this.addresses(),
+      "metadata",
+      (connection) =>
+        connection.request(
+          MetadataApi,
+          connection.versionFor(MetadataApi),
+          request,
+          this.#config.requestTimeoutMs,
+        ),
+      this.#nextBroker,
+      () => this.#nextBroker++,
+    );
   }
 
   /**
@@ -348,30 +349,27 @@ export class ProducerMetadata implements LeaderLookup {
   #apply(response: MetadataResponse): void {
     const tables = new Map<string, PartitionTable>();
     for (const t of response.topics) {
-      if (t.errorCode === 0 && t.name !== null && this.#interest.get(t.name) !== undefined) {
+      if (
+        t.errorCode === ErrorCode.NONE && t.name !== null &&
+        this.#interest.get(t.name) !== undefined
+      ) {
         tables.set(t.name, partitionTable(t, this.#topics.get(t.name)?.partitions));
       }
     }
     if (response.brokers.length > 0) {
       this.#brokers.clear();
-      for (const b of response.brokers) this.#brokers.set(b.nodeId, `${b.host}:${b.port}`);
+      for (const b of response.brokers) this.#brokers.set(b.nodeId, formatAddress(b));
     }
     for (const t of response.topics) {
       const use = t.name === null ? undefined : this.#interest.get(t.name);
       if (t.name === null || use === undefined) continue;
       const table = tables.get(t.name);
       if (table === undefined) {
-        const info = errorCodeInfo(t.errorCode);
-        this.#topicErrors.set(
-          t.name,
-          new KafkaError(
-            info.code,
-            info.name,
-            info.retriable,
-            `metadata for topic "${t.name}": ${info.name}`,
-          ),
-        );
-        if (t.errorCode === 3 || FATAL_TOPIC_ERRORS.has(t.errorCode)) this.#topics.delete(t.name);
+        this.#topicErrors.set(t.name, kafkaError(t.errorCode, `metadata for topic "${t.name}"`));
+        if (
+          t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
+          FATAL_TOPIC_ERRORS.has(t.errorCode)
+        ) this.#topics.delete(t.name);
         continue;
       }
       this.#topicErrors.delete(t.name);

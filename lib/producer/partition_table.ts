@@ -6,6 +6,7 @@
  * @module
  */
 import { ProtocolError } from "../errors.ts";
+import { ErrorCode } from "../protocol/error_codes.ts";
 import type { MetadataTopic } from "../protocol/metadata.ts";
 
 /** Leader of one partition. */
@@ -40,7 +41,7 @@ export function partitionTable(
     const p = topic.partitions[order[index]];
     const old = previous?.[index];
     const leader = old !== undefined && old.leaderEpoch > p.leaderEpoch && old.leader >= 0 ? old : {
-      leader: p.errorCode === 0 || p.leaderId >= 0 ? p.leaderId : -1,
+      leader: p.errorCode === ErrorCode.NONE || p.leaderId >= 0 ? p.leaderId : -1,
       leaderEpoch: p.leaderEpoch,
     };
     partitions.push(leader);

@@ -15,12 +15,12 @@ import {
 } from "../errors.ts";
 import { ConnectionPool } from "../net/pool.ts";
 import { defaultTransport } from "../net/runtime.ts";
+import { Fifo } from "../util/fifo.ts";
 import { batchSizeFor, RecordAccumulator } from "./accumulator.ts";
 import type { ProducerBatch, RecordFuture } from "./batch.ts";
 import { BlockedSend, blockedSize } from "./blocked_send.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type ProducerConfig, type ProducerOptions, resolveConfig } from "./config.ts";
-import { Fifo } from "./fifo.ts";
 import { IdempotenceManager } from "./idempotence.ts";
 import { ProducerMetadata, type TopicMetadata } from "./metadata.ts";
 import { MetricCounters, type ProducerMetrics } from "./metrics.ts";

@@ -1,8 +1,8 @@
 /**
- * Getting a producer id for the idempotent producer: InitProducerId to the
- * brokers in turn, and what a refusal means — as Java's
- * `TransactionManager.InitProducerIdHandler` and `Sender.runOnce` treat it
- * for a non-transactional producer:
+ * Getting a producer id for the idempotent producer: one InitProducerId at a
+ * time to the brokers in turn, a backoff after each failure, and what a
+ * refusal means — as Java's `TransactionManager.InitProducerIdHandler` and
+ * `Sender.runOnce` treat it for a non-transactional producer:
  *
  * - a retriable error code (COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR, …)
  *   or a network error: ask again after a backoff;
@@ -16,19 +16,92 @@
  *
  * @module
  */
-import { KafkaError, NetworkError } from "../errors.ts";
+import type { KafkaError } from "../errors.ts";
+import type { Connection } from "../net/connection.ts";
+import { tryEachBroker } from "../net/each_broker.ts";
 import type { ConnectionPool } from "../net/pool.ts";
-import { errorCodeInfo } from "../protocol/error_codes.ts";
+import { ErrorCode, errorCodeInfo, kafkaError } from "../protocol/error_codes.ts";
 import { InitProducerId } from "../protocol/init_producer_id.ts";
+import { backoffMs } from "../util/backoff.ts";
 import type { ProducerConfig } from "./config.ts";
-import type { ProducerIdAndEpoch } from "./idempotence.ts";
+import type { IdempotenceManager, ProducerIdAndEpoch } from "./idempotence.ts";
 import type { ProducerMetadata } from "./metadata.ts";
 
-const CLUSTER_AUTHORIZATION_FAILED = 31;
-const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;
+const FAILED = "InitProducerId failed";
+
+/** What the {@link ProducerIdManager} works with and reports to. */
+export interface ProducerIdParts {
+  /** Resolved options (`requestTimeoutMs`, the retry backoffs). */
+  readonly config: ProducerConfig;
+  /** The brokers to ask. */
+  readonly metadata: ProducerMetadata;
+  /** Connections to them. */
+  readonly connections: ConnectionPool;
+  /** Gets the producer id once a broker grants one. */
+  readonly idempotence: IdempotenceManager;
+  /** A broker refused: the records waiting for the id fail with `error`. */
+  readonly onRefused: (error: KafkaError) => void;
+  /** A request ended, however (the sender looks again). */
+  readonly onDone: () => void;
+}
+
+/**
+ * Gets the idempotence manager its producer id: at most one InitProducerId
+ * at a time, the next after a backoff when one fails, none any more after a
+ * fatal refusal.
+ */
+export class ProducerIdManager {
+  #parts: ProducerIdParts;
+  #requesting = false;
+  #failures = 0;
+  #retryAtMs = 0;
+  #fatal: KafkaError | null = null;
+
+  /** Creates the manager; nothing is asked before {@link ProducerIdManager.maybeRequest}. */
+  constructor(parts: ProducerIdParts) {
+    this.#parts = parts;
+  }
+
+  /** Set once InitProducerId was refused for good: every record fails with it. */
+  get fatalError(): KafkaError | null {
+    return this.#fatal;
+  }
+
+  /**
+   * Starts an InitProducerId unless one is on its way, the backoff after the
+   * last failure still runs, or a refusal was fatal. Returns how long the
+   * backoff still runs (≤ 0 when it does not).
+   */
+  maybeRequest(nowMs: number): number {
+    if (!this.#requesting && this.#fatal === null && nowMs >= this.#retryAtMs) this.#request();
+    return this.#retryAtMs - nowMs;
+  }
+
+  #request(): void {
+    this.#requesting = true;
+    const { config, metadata, connections, idempotence, onRefused, onDone } = this.#parts;
+    requestProducerId(config, metadata, connections).then((outcome) => {
+      if (outcome.kind === "granted") {
+        idempotence.setProducerId(outcome.pid);
+        this.#failures = 0;
+        return;
+      }
+      this.#failures++;
+      this.#retryAtMs = Date.now() +
+        backoffMs(this.#failures, config.retryBackoffMs, config.retryBackoffMaxMs);
+      if (outcome.kind === "refused") {
+        if (outcome.fatal) this.#fatal = outcome.error;
+        onRefused(outcome.error);
+      }
+    }).finally(() => {
+      this.#requesting = false;
+      onDone();
+    });
+  }
+}
 
 /** What asking for a producer id came to. */
-export type ProducerIdOutcome =
+type ProducerIdOutcome =
   /** A broker gave one. */
   | { readonly kind: "granted"; readonly pid: ProducerIdAndEpoch }
   /** None did, for a reason worth retrying (`error`: the last one). */
@@ -40,71 +113,66 @@ export type ProducerIdOutcome =
   | { readonly kind: "refused"; readonly error: KafkaError; readonly fatal: boolean };
 
 /** Asks the known brokers, in turn, for a producer id. Never rejects. */
-export async function requestProducerId(
+async function requestProducerId(
   config: ProducerConfig,
   metadata: ProducerMetadata,
   connections: ConnectionPool,
 ): Promise<ProducerIdOutcome> {
-  let lastError: unknown = new NetworkError("no broker to ask for a producer id");
-  for (const address of metadata.addresses()) {
-    let connection;
-    try {
-      connection = await connections.get(address);
-    } catch (error) {
-      lastError = error;
-      continue;
-    }
-    let version: number;
-    try {
-      version = connection.versionFor(InitProducerId);
-    } catch (error) {
-      return refusal(error as KafkaError);
-    }
-    let response;
-    try {
-      response = await connection.request(
-        InitProducerId,
-        version,
-        {
-          transactionalId: null,
-          transactionTimeoutMs: 2147483647,
-          producerId: -1n,
-          producerEpoch: -1,
-        },
-        config.requestTimeoutMs,
-      );
-    } catch (error) {
-      lastError = error;
-      continue;
-    }
-    if (response.errorCode === 0) {
-      return {
-        kind: "granted",
-        pid: { producerId: response.producerId, epoch: response.producerEpoch },
-      };
-    }
-    const info = errorCodeInfo(response.errorCode);
-    const error = new KafkaError(
-      info.code,
-      info.name,
-      info.retriable,
-      `InitProducerId failed: ${info.name} from broker ${address}`,
+  try {
+    return await tryEachBroker(
+      connections,
+      metadata.addresses(),
+      "a producer id",
+      (connection, address) => initProducerId(connection, address, config.requestTimeoutMs),
     );
-    if (!info.retriable) return refusal(error);
-    lastError = error;
+  } catch (error) {
+    return { kind: "retry", error };
   }
-  return { kind: "retry", error: lastError };
 }
 
-function refusal(cause: KafkaError): ProducerIdOutcome {
-  const authorization = cause.code === CLUSTER_AUTHORIZATION_FAILED ||
-    cause.code === TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-  const message = authorization
-    ? `${cause.message}: the producer is not authorized to write idempotently (IdempotentWrite on the cluster); the records waiting for a producer id fail, the next send asks again`
-    : `${cause.message}: the idempotent producer cannot get a producer id and can no longer send; close it`;
+/**
+ * InitProducerId to one broker: granted, or refused for good.
+ * @throws a network error or retriable error code: the next broker is asked.
+ */
+async function initProducerId(
+  connection: Connection,
+  address: string,
+  timeoutMs: number,
+): Promise<ProducerIdOutcome> {
+  let version: number;
+  try {
+    version = connection.versionFor(InitProducerId);
+  } catch (error) {
+    const cause = error as KafkaError;
+    return refusal(cause.code, cause.message, cause);
+  }
+  const response = await connection.request(InitProducerId, version, {
+    transactionalId: null,
+    transactionTimeoutMs: 2147483647,
+    producerId: -1n,
+    producerEpoch: -1,
+  }, timeoutMs);
+  if (response.errorCode === ErrorCode.NONE) {
+    return {
+      kind: "granted",
+      pid: { producerId: response.producerId, epoch: response.producerEpoch },
+    };
+  }
+  const from = `from broker ${address}`;
+  if (!errorCodeInfo(response.errorCode).retriable) return refusal(response.errorCode, from);
+  throw kafkaError(response.errorCode, FAILED, from);
+}
+
+/** The refusal of `code`; `detail` says where it came from, `cause` what it was (if an error). */
+function refusal(code: number, detail: string, cause?: KafkaError): ProducerIdOutcome {
+  const authorization = code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED ||
+    code === ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  const consequence = authorization
+    ? "the producer is not authorized to write idempotently (IdempotentWrite on the cluster); the records waiting for a producer id fail, the next send asks again"
+    : "the idempotent producer cannot get a producer id and can no longer send; close it";
   return {
     kind: "refused",
-    error: new KafkaError(cause.code, cause.name, false, message, { cause }),
+    error: kafkaError(code, FAILED, `${detail}; ${consequence}`, cause && { cause }),
     fatal: !authorization,
   };
 }

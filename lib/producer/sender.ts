@@ -10,7 +10,7 @@
 import { type KafkaClientError, KafkaError, RecordTooLargeError, TimeoutError } from "../errors.ts";
 import type { Connection } from "../net/connection.ts";
 import type { ConnectionPool } from "../net/pool.ts";
-import { errorCodeInfo } from "../protocol/error_codes.ts";
+import { ErrorCode, errorCodeInfo, kafkaError } from "../protocol/error_codes.ts";
 import {
   Produce,
   type ProducePartitionResponse,
@@ -18,25 +18,25 @@ import {
   type ProduceResponse,
 } from "../protocol/produce.ts";
 import { uuidToString } from "../protocol/uuid.ts";
+import { backoffMs } from "../util/backoff.ts";
 import type { DrainPolicy, RecordAccumulator } from "./accumulator.ts";
 import type { PartitionQueue, ProducerBatch } from "./batch.ts";
 import type { ProducerConfig } from "./config.ts";
 import type { IdempotenceManager } from "./idempotence.ts";
 import type { ProducerMetadata } from "./metadata.ts";
 import type { MetricCounters } from "./metrics.ts";
-import { requestProducerId } from "./producer_id.ts";
+import { ProducerIdManager } from "./producer_id.ts";
 
-const MESSAGE_TOO_LARGE = 10;
-const DUPLICATE_SEQUENCE_NUMBER = 46;
-const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
-const UNKNOWN_PRODUCER_ID = 59;
-const NETWORK_EXCEPTION = 13;
 /**
  * Final errors after which a batch may have been written: its answer was
  * lost (network, request timeout), or the leader appended it but too few
  * replicas were in sync to acknowledge it (NOT_ENOUGH_REPLICAS_AFTER_APPEND).
  */
-const FATE_UNKNOWN: ReadonlySet<number> = new Set([7, NETWORK_EXCEPTION, 20]);
+const FATE_UNKNOWN: ReadonlySet<number> = new Set([
+  ErrorCode.REQUEST_TIMED_OUT,
+  ErrorCode.NETWORK_EXCEPTION,
+  ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+]);
 const MAY_HAVE_BEEN_WRITTEN = "the records may have been written";
 /** Longest sleep while batches are waiting (expiry is checked at least this often). */
 const MAX_POLL_MS = 250;
@@ -66,11 +66,8 @@ export class Sender {
   #wake: (() => void) | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #loop: Promise<void> | null = null;
-  #initializing = false;
-  #initFailures = 0;
-  #initRetryAtMs = 0;
-  /** Set when InitProducerId was refused for good: every record fails with it. */
-  #fatal: KafkaError | null = null;
+  /** Gets the producer id, when idempotence is on. */
+  #producerIds: ProducerIdManager | null;
   #stopped: KafkaClientError | null = null;
 
   /** Creates a sender; call {@link Sender.start} to run it. */
@@ -81,6 +78,13 @@ export class Sender {
     this.#policy = idem
       ? { canSend: (b) => idem.canSend(b), onDrain: (b) => idem.onDrain(b) }
       : { canSend: (b) => !ordered || b.queue.inFlight === 0, onDrain: () => {} };
+    this.#producerIds = idem &&
+      new ProducerIdManager({
+        ...parts,
+        idempotence: idem,
+        onRefused: (error) => this.#failWaiting(error),
+        onDone: () => this.wakeup(),
+      });
   }
 
   /** Starts the loop. */
@@ -152,17 +156,18 @@ export class Sender {
 
     this.#expire(nowMs);
 
-    if (idempotence) {
-      if (this.#fatal !== null) {
-        this.#failWaiting(this.#fatal);
+    const producerIds = this.#producerIds;
+    if (idempotence && producerIds) {
+      const fatal = producerIds.fatalError;
+      if (fatal !== null) {
+        this.#failWaiting(fatal);
         return delay;
       }
       if (idempotence.maybeBumpEpoch()) metadata.requestUpdate();
       if (idempotence.needsProducerId) {
         if (accumulator.incompleteCount === 0) return delay;
-        this.#initProducerId(nowMs);
         // Look again when the backoff ends (a request in flight wakes the loop when done).
-        const backoffLeft = this.#initRetryAtMs - nowMs;
+        const backoffLeft = producerIds.maybeRequest(nowMs);
         return Math.min(delay, backoffLeft > 0 ? backoffLeft : MAX_POLL_MS, MAX_POLL_MS);
       }
     }
@@ -216,28 +221,6 @@ export class Sender {
         batch.attempts > 0,
       );
     }
-  }
-
-  #initProducerId(nowMs: number): void {
-    if (this.#initializing || nowMs < this.#initRetryAtMs) return;
-    this.#initializing = true;
-    const { config, metadata, connections, idempotence } = this.#p;
-    requestProducerId(config, metadata, connections).then((outcome) => {
-      if (outcome.kind === "granted") {
-        idempotence!.setProducerId(outcome.pid);
-        this.#initFailures = 0;
-        return;
-      }
-      this.#initFailures++;
-      this.#initRetryAtMs = Date.now() + this.#backoffMs(this.#initFailures);
-      if (outcome.kind === "refused") {
-        if (outcome.fatal) this.#fatal = outcome.error;
-        this.#failWaiting(outcome.error);
-      }
-    }).finally(() => {
-      this.#initializing = false;
-      this.wakeup();
-    });
   }
 
   /** Fails every batch waiting in the accumulator (InitProducerId was refused). */
@@ -330,7 +313,7 @@ export class Sender {
       if (answer === undefined) {
         this.#retryOrFail(
           batch,
-          NETWORK_EXCEPTION,
+          ErrorCode.NETWORK_EXCEPTION,
           now,
           null,
           "the broker's response did not mention the partition",
@@ -349,7 +332,7 @@ export class Sender {
     for (const batch of batches) {
       batch.inFlight = false;
       batch.queue.inFlight--;
-      this.#retryOrFail(batch, NETWORK_EXCEPTION, now, null, reason);
+      this.#retryOrFail(batch, ErrorCode.NETWORK_EXCEPTION, now, null, reason);
     }
     this.#p.metadata.requestUpdate();
     this.wakeup();
@@ -357,15 +340,15 @@ export class Sender {
 
   #complete(batch: ProducerBatch, answer: ProducePartitionResponse, nowMs: number): void {
     const code = answer.errorCode;
-    if (code === 0) {
+    if (code === ErrorCode.NONE) {
       this.#succeed(batch, answer.baseOffset, Number(answer.logAppendTimeMs));
       return;
     }
-    if (code === DUPLICATE_SEQUENCE_NUMBER) {
+    if (code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
       this.#succeed(batch, -1n, -1);
       return;
     }
-    if (code === MESSAGE_TOO_LARGE && batch.recordCount > 1 && this.#stopped === null) {
+    if (code === ErrorCode.MESSAGE_TOO_LARGE && batch.recordCount > 1 && this.#stopped === null) {
       this.#split(batch, nowMs);
       return;
     }
@@ -404,28 +387,27 @@ export class Sender {
     // An idempotent producer retries sequence errors (Java's canRetry), the
     // idempotence manager deciding whether the epoch must be bumped first.
     const sequenced = idempotence !== null &&
-      (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID);
+      (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID);
     const retriable = sequenced || info.retriable;
     const timedOut = nowMs - batch.createdMs >= config.deliveryTimeoutMs;
     const final = !retriable || timedOut || batch.attempts > config.retries;
-    const error = new KafkaError(
+    const error = kafkaError(
       code,
-      info.name,
-      info.retriable,
-      `${info.name} producing to ${topic}-${partition}${detail ? `: ${detail}` : ""}${
-        final && fateUnknown ? ` (${MAY_HAVE_BEEN_WRITTEN})` : ""
-      }`,
+      `Produce to ${topic}-${partition} failed`,
+      [detail, final && fateUnknown ? MAY_HAVE_BEEN_WRITTEN : ""].filter(Boolean).join("; "),
     );
     if (!final) {
       if (sequenced) idempotence.onSequenceError(batch, code, answer?.logStartOffset ?? -1n);
       // KIP-951: a retry to a leader we just learnt of need not back off.
-      batch.backoffMs = leaderMoved ? 0 : this.#backoffMs(batch.attempts);
+      batch.backoffMs = leaderMoved
+        ? 0
+        : backoffMs(batch.attempts, config.retryBackoffMs, config.retryBackoffMaxMs);
       batch.lastError = error;
       metrics.retries++;
       accumulator.reenqueue(batch, nowMs);
       return;
     }
-    if (code === MESSAGE_TOO_LARGE) {
+    if (code === ErrorCode.MESSAGE_TOO_LARGE) {
       this.#fail(
         batch,
         new RecordTooLargeError(
@@ -478,12 +460,5 @@ export class Sender {
     metrics.recordErrors += batch.recordCount;
     accumulator.deallocate(batch);
     batch.fail(error);
-  }
-
-  /** Exponential backoff: `retryBackoffMs` × 2^(attempts−1), capped, ±20% jitter. */
-  #backoffMs(attempts: number): number {
-    const { retryBackoffMs, retryBackoffMaxMs } = this.#p.config;
-    const base = Math.min(retryBackoffMs * 2 ** Math.max(attempts - 1, 0), retryBackoffMaxMs);
-    return Math.round(base * (0.8 + Math.random() * 0.4));
   }
 }

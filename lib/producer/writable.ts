@@ -13,8 +13,8 @@
  * @module
  */
 import { ProducerClosedError } from "../errors.ts";
+import { Fifo } from "../util/fifo.ts";
 import type { ProducerBatch } from "./batch.ts";
-import { Fifo } from "./fifo.ts";
 import type { ProducerRecord } from "./record.ts";
 
 /** What the stream needs from the producer. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { KafkaError } from "../errors.ts";
 
 /** Every error code Kafka 4.1 defines, by its `Errors` enum name. */
 export const ErrorCode = {
@@ -164,38 +165,38 @@ export interface ErrorCodeInfo {
 
 /** Codes whose Java exception extends `RetriableException`. */
 const RETRIABLE: ReadonlySet<number> = new Set([
-  2,
-  3,
-  5,
-  6,
-  7,
-  9,
-  13,
-  14,
-  15,
-  16,
-  19,
-  20,
-  41,
-  51,
-  56,
-  70,
-  71,
-  72,
-  74,
-  75,
-  78,
-  80,
-  83,
-  84,
-  88,
-  89,
-  100,
-  103,
-  106,
-  122,
-  123,
-  133,
+  ErrorCode.CORRUPT_MESSAGE,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.REQUEST_TIMED_OUT,
+  ErrorCode.REPLICA_NOT_AVAILABLE,
+  ErrorCode.NETWORK_EXCEPTION,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.NOT_ENOUGH_REPLICAS,
+  ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+  ErrorCode.NOT_CONTROLLER,
+  ErrorCode.CONCURRENT_TRANSACTIONS,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+  ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
+  ErrorCode.INVALID_FETCH_SESSION_EPOCH,
+  ErrorCode.LISTENER_NOT_FOUND,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.OFFSET_NOT_AVAILABLE,
+  ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+  ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+  ErrorCode.ELECTION_NOT_NEEDED,
+  ErrorCode.UNSTABLE_OFFSET_COMMIT,
+  ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+  ErrorCode.UNKNOWN_TOPIC_ID,
+  ErrorCode.INCONSISTENT_TOPIC_ID,
+  ErrorCode.FETCH_SESSION_TOPIC_ID_ERROR,
+  ErrorCode.SHARE_SESSION_NOT_FOUND,
+  ErrorCode.INVALID_SHARE_SESSION_EPOCH,
+  ErrorCode.SHARE_SESSION_LIMIT_REACHED,
 ]);
 
 /**
@@ -203,19 +204,19 @@ const RETRIABLE: ReadonlySet<number> = new Set([
  * retriable): after these the Java producer requests a metadata update.
  */
 const INVALID_METADATA: ReadonlySet<number> = new Set([
-  3,
-  5,
-  6,
-  9,
-  13,
-  56,
-  72,
-  74,
-  80,
-  83,
-  84,
-  100,
-  103,
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.REPLICA_NOT_AVAILABLE,
+  ErrorCode.NETWORK_EXCEPTION,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+  ErrorCode.LISTENER_NOT_FOUND,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
+  ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE,
+  ErrorCode.ELECTION_NOT_NEEDED,
+  ErrorCode.UNKNOWN_TOPIC_ID,
+  ErrorCode.INCONSISTENT_TOPIC_ID,
 ]);
 
 const INFOS: ReadonlyMap<number, ErrorCodeInfo> = new Map(
@@ -243,4 +244,22 @@ export function errorCodeInfo(code: number): ErrorCodeInfo {
     retriable: false,
     invalidMetadata: false,
   };
+}
+
+/**
+ * The {@link KafkaError} for a broker's error `code` met while doing
+ * `context`: named and marked retriable as {@link errorCodeInfo} says, its
+ * message `${context}: ${NAME}`, then ` (${detail})` when a detail is given —
+ * e.g. `InitProducerId failed: CLUSTER_AUTHORIZATION_FAILED (from broker
+ * 127.0.0.1:9092)`.
+ */
+export function kafkaError(
+  code: number,
+  context: string,
+  detail?: string,
+  options?: ErrorOptions,
+): KafkaError {
+  const { name, retriable } = errorCodeInfo(code);
+  const message = `${context}: ${name}${detail ? ` (${detail})` : ""}`;
+  return new KafkaError(code, name, retriable, message, options);
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ErrorCode, errorCodeInfo } from "../../lib/protocol/error_codes.ts";
+import { KafkaError } from "../../lib/errors.ts";
+import { ErrorCode, errorCodeInfo, kafkaError } from "../../lib/protocol/error_codes.ts";
 
 Deno.test("error code table covers -1 … 133 without gaps", () => {
   const codes = Object.values(ErrorCode).sort((a, b) => a - b);
@@ -51,4 +52,18 @@ Deno.test("unknown codes read like UNKNOWN_SERVER_ERROR and keep the code", () =
     invalidMetadata: false,
   });
   assert.equal(errorCodeInfo(-7).name, "UNKNOWN_SERVER_ERROR(-7)");
+});
+
+Deno.test("kafkaError: name, code and retriable from the table; context, name, detail in the message", () => {
+  const error = kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, "Produce to t-0 failed", "moved");
+  assert.ok(error instanceof KafkaError);
+  assert.equal(error.code, 6);
+  assert.equal(error.name, "NOT_LEADER_OR_FOLLOWER");
+  assert.equal(error.retriable, true);
+  assert.equal(error.message, "Produce to t-0 failed: NOT_LEADER_OR_FOLLOWER (moved)");
+  const cause = new Error("underneath");
+  const bare = kafkaError(4242, "ApiVersions to b:1 failed", undefined, { cause });
+  assert.equal(bare.message, "ApiVersions to b:1 failed: UNKNOWN_SERVER_ERROR(4242)");
+  assert.equal(bare.retriable, false);
+  assert.equal(bare.cause, cause);
 });
