@@ -289,28 +289,40 @@ export class Sender {
       topics: [...byTopic.values()],
     };
     metrics.requestsInFlight++;
-    if (config.acks === 0) {
-      connection.send(Produce, version, request).then(
-        () => {
-          metrics.requestsInFlight--;
-          metrics.requestsSent++;
-          metrics.requestRecords += records;
-          for (const batch of batches) this.#succeed(batch, -1n, -1);
-          this.wakeup();
-        },
-        (error) => this.#onRequestFailed(batches, error),
-      );
-      return;
-    }
-    connection.request(Produce, version, request, config.requestTimeoutMs).then(
+    // acks=0: no response; the request is done once the socket took it.
+    const answered: Promise<ProduceResponse | null> = config.acks === 0
+      ? connection.send(Produce, version, request).then(() => null)
+      : connection.request(Produce, version, request, config.requestTimeoutMs);
+    answered.then(
       (response) => {
-        metrics.requestsInFlight--;
+        this.#requestDone(batches);
         metrics.requestsSent++;
         metrics.requestRecords += records;
-        this.#onResponse(batches, response, version >= 13);
+        if (response === null) {
+          for (const batch of batches) this.#succeed(batch, -1n, -1);
+          this.wakeup();
+        } else {
+          this.#onResponse(batches, response, version >= 13);
+        }
       },
-      (error) => this.#onRequestFailed(batches, error),
+      (error) => {
+        this.#requestDone(batches);
+        this.#onRequestFailed(batches, error);
+      },
     );
+  }
+
+  /**
+   * The bookkeeping every completed Produce request needs, whatever its
+   * outcome: it is no longer in flight, and neither are its batches (which
+   * unmutes their partitions when `maxInFlightRequestsPerConnection` is 1).
+   */
+  #requestDone(batches: readonly ProducerBatch[]): void {
+    this.#p.metrics.requestsInFlight--;
+    for (const batch of batches) {
+      batch.inFlight = false;
+      batch.queue.inFlight--;
+    }
   }
 
   #onResponse(batches: ProducerBatch[], response: ProduceResponse, byId: boolean): void {
@@ -326,8 +338,6 @@ export class Sender {
       const topicId = this.#p.metadata.topic(topic)?.topicId;
       const key = byId && topicId ? uuidToString(topicId) : topic;
       const answer = answers.get(`${key}\u0000${partition}`);
-      batch.inFlight = false;
-      batch.queue.inFlight--;
       if (answer === undefined) {
         this.#retryOrFail(
           batch,
@@ -344,12 +354,9 @@ export class Sender {
   }
 
   #onRequestFailed(batches: ProducerBatch[], error: unknown): void {
-    this.#p.metrics.requestsInFlight--;
     const now = Date.now();
     const reason = error instanceof Error ? error.message : String(error);
     for (const batch of batches) {
-      batch.inFlight = false;
-      batch.queue.inFlight--;
       this.#retryOrFail(batch, NETWORK_EXCEPTION, now, null, reason);
     }
     this.#p.metadata.requestUpdate();
