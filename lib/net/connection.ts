@@ -2,9 +2,21 @@
  * One connection to one broker: size-prefixed framing, correlation ids,
  * pipelined requests, per-request timeouts and API version negotiation.
  *
- * Responses come back through a stream pipeline: socket bytes →
- * {@link FrameSplitter} → a sink that matches each frame to the oldest
- * request in flight (Kafka answers in order on a connection).
+ * Both directions are stream pipelines:
+ *
+ * - outbound: `request()` / `send()` encode a frame and push it into an
+ *   {@link OutboundQueue}, whose `ReadableStream` is piped into
+ *   `socket.writable`. The pipe pulls the next chunk only when the socket can
+ *   take more, so requests wait in that queue and nowhere else (the socket
+ *   holds just the chunk it is writing): one place to measure, time out and,
+ *   for a future re-authentication, hold between two requests. It stays short
+ *   because the sender keeps at most `maxInFlightRequestsPerConnection`
+ *   requests unanswered per connection; records wait in the accumulator,
+ *   where batches keep filling. A request's timeout runs from the moment it
+ *   is queued; a failed pipe closes the connection with a NetworkError.
+ * - inbound: socket bytes → {@link FrameSplitter} → a sink that matches each
+ *   frame to the oldest request in flight (Kafka answers in order on a
+ *   connection).
  *
  * @module
  */
@@ -20,6 +32,7 @@ import { ApiVersions } from "../protocol/api_versions.ts";
 import { errorCodeInfo } from "../protocol/error_codes.ts";
 import { decodeResponse, encodeRequest, responseCorrelationId } from "../protocol/frame.ts";
 import { FrameSplitter } from "./frames.ts";
+import { OutboundQueue } from "./outbound.ts";
 import type { Socket, Transport } from "./transport.ts";
 
 /** How to open a {@link Connection}. */
@@ -63,9 +76,14 @@ export class Connection {
   readonly closed: Promise<KafkaClientError>;
 
   #socket: Socket;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #outbound = new OutboundQueue();
+  #stopOutbound = new AbortController();
   #clientId: string;
   #nextCorrelationId = 0;
+  /** `acks=0` sends whose frames the socket has not taken yet, oldest first (frames leave in order). */
+  #sends: ((error: Error | null) => void)[] = [];
+  #sendsHead = 0;
+  #onSendTaken = () => this.#sendTaken();
   #queue: Pending[] = [];
   #queueHead = 0;
   #closeReason: KafkaClientError | null = null;
@@ -76,11 +94,16 @@ export class Connection {
     this.address = address;
     this.#socket = socket;
     this.#clientId = options.clientId;
-    this.#writer = socket.writable.getWriter();
-    this.#writer.closed.catch((error) =>
-      this.close(new NetworkError(`write to ${address} failed`, { cause: error }))
-    );
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
+    this.#outbound.readable
+      .pipeTo(socket.writable, { signal: this.#stopOutbound.signal })
+      .catch((error) =>
+        this.close(
+          error instanceof KafkaClientError
+            ? error
+            : new NetworkError(`write to ${address} failed: ${describe(error)}`, { cause: error }),
+        )
+      );
     socket.readable
       .pipeThrough(new FrameSplitter(options.maxFrameSize))
       .pipeTo(new WritableStream({ write: (frame) => this.#onFrame(frame) }))
@@ -142,9 +165,17 @@ export class Connection {
     }
   }
 
-  /** Number of requests written and not yet answered. */
+  /**
+   * Number of requests awaiting their response: queued for the socket or
+   * written, not yet answered (`acks=0` sends are not counted).
+   */
   get inFlight(): number {
     return this.#queue.length - this.#queueHead;
+  }
+
+  /** Bytes of request frames queued for the socket, not yet handed to it. */
+  get queuedBytes(): number {
+    return this.#outbound.queuedBytes;
   }
 
   /**
@@ -171,8 +202,9 @@ export class Connection {
 
   /**
    * Sends a request and resolves with the decoded response. Rejects with
-   * {@link TimeoutError} after `timeoutMs` (and closes the connection, as the
-   * Java client does), or with {@link NetworkError} when the connection fails.
+   * {@link TimeoutError} after `timeoutMs` from this call, queueing for the
+   * socket included (and closes the connection, as the Java client does), or
+   * with {@link NetworkError} when the connection fails.
    */
   request<Req, Res>(
     api: ApiCodec<Req, Res>,
@@ -204,23 +236,22 @@ export class Connection {
         reject,
         timer,
       });
-      this.#write(frame);
+      this.#outbound.push(frame);
     });
   }
 
   /**
    * Sends a request the broker will not answer (Produce with `acks=0`);
-   * resolves once the bytes are written.
+   * resolves once the socket has taken its frame (written it), or rejects
+   * with the connection's error when it fails first.
    */
-  async send<Req>(api: ApiCodec<Req, unknown>, version: number, req: Req): Promise<void> {
-    if (this.#closeReason) throw this.#closeReason;
+  send<Req>(api: ApiCodec<Req, unknown>, version: number, req: Req): Promise<void> {
+    if (this.#closeReason) return Promise.reject(this.#closeReason);
     const frame = encodeRequest(api, version, this.#nextId(), this.#clientId, req);
-    try {
-      await this.#writer.write(frame);
-    } catch (error) {
-      throw this.#closeReason ??
-        new NetworkError(`write to ${this.address} failed`, { cause: error });
-    }
+    return new Promise<void>((resolve, reject) => {
+      this.#sends.push((error) => error === null ? resolve() : reject(error));
+      this.#outbound.push(frame, this.#onSendTaken);
+    });
   }
 
   /**
@@ -238,7 +269,11 @@ export class Connection {
     }
     this.#queue = [];
     this.#queueHead = 0;
-    this.#writer.abort(error).catch(() => {});
+    for (let i = this.#sendsHead; i < this.#sends.length; i++) this.#sends[i](error);
+    this.#sends = [];
+    this.#sendsHead = 0;
+    this.#outbound.close();
+    this.#stopOutbound.abort(error);
     this.#socket.close();
     this.#resolveClosed(error);
   }
@@ -249,13 +284,19 @@ export class Connection {
     return id;
   }
 
-  #write(frame: Uint8Array): void {
-    this.#writer.write(frame).catch((error) =>
-      this.close(
-        this.#closeReason ??
-          new NetworkError(`write to ${this.address} failed`, { cause: error }),
-      )
-    );
+  /** The socket took the oldest send's frame. */
+  #sendTaken(): void {
+    const sends = this.#sends;
+    const settle = sends[this.#sendsHead];
+    sends[this.#sendsHead++] = undefined as unknown as (error: Error | null) => void;
+    if (this.#sendsHead === sends.length) {
+      this.#sends = [];
+      this.#sendsHead = 0;
+    } else if (this.#sendsHead > 1024 && this.#sendsHead * 2 > sends.length) {
+      this.#sends = sends.slice(this.#sendsHead);
+      this.#sendsHead = 0;
+    }
+    settle(null);
   }
 
   #onFrame(frame: Uint8Array): void {

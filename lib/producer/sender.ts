@@ -5,6 +5,13 @@
  * the error says so, a metadata refresh), split, or failure. Every decision
  * about an error is made here, from the table in `protocol/error_codes.ts`.
  *
+ * Where requests wait: records wait in the accumulator until their leader's
+ * connection has fewer than `maxInFlightRequestsPerConnection` requests
+ * unanswered, so batches keep filling while the broker is busy. A drained
+ * request then waits only in its connection's outbound queue, until the
+ * socket can take it (see `net/connection.ts`): back-pressure from the socket,
+ * with the limit keeping that queue short.
+ *
  * @module
  */
 import {
