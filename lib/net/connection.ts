@@ -56,6 +56,16 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** An `acks=0` request waiting for the socket to take its frame. */
+interface PendingSend {
+  apiName: string;
+  timeoutMs: number;
+  /** `Date.now()` past which it has waited too long. */
+  deadlineMs: number;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
 /** The version range a broker supports for one API. */
 export interface VersionRange {
   /** Lowest version the broker accepts. */
@@ -80,9 +90,11 @@ export class Connection {
   #stopOutbound = new AbortController();
   #clientId: string;
   #nextCorrelationId = 0;
-  /** `acks=0` sends whose frames the socket has not taken yet, oldest first (frames leave in order). */
-  #sends: ((error: Error | null) => void)[] = [];
+  /** `acks=0` sends not yet taken by the socket, oldest first (frames leave in order). */
+  #sends: PendingSend[] = [];
   #sendsHead = 0;
+  /** One timer for all of them, armed for the earliest deadline while any wait. */
+  #sendTimer: ReturnType<typeof setTimeout> | undefined;
   #onSendTaken = () => this.#sendTaken();
   #queue: Pending[] = [];
   #queueHead = 0;
@@ -242,14 +254,28 @@ export class Connection {
 
   /**
    * Sends a request the broker will not answer (Produce with `acks=0`);
-   * resolves once the socket has taken its frame (written it), or rejects
-   * with the connection's error when it fails first.
+   * resolves once the socket has taken its frame (written it). Rejects with
+   * {@link TimeoutError} when that takes longer than `timeoutMs` (and closes
+   * the connection, as a request timeout does), or with the connection's
+   * error when it fails first.
    */
-  send<Req>(api: ApiCodec<Req, unknown>, version: number, req: Req): Promise<void> {
+  send<Req>(
+    api: ApiCodec<Req, unknown>,
+    version: number,
+    req: Req,
+    timeoutMs: number,
+  ): Promise<void> {
     if (this.#closeReason) return Promise.reject(this.#closeReason);
     const frame = encodeRequest(api, version, this.#nextId(), this.#clientId, req);
     return new Promise<void>((resolve, reject) => {
-      this.#sends.push((error) => error === null ? resolve() : reject(error));
+      this.#sends.push({
+        apiName: api.name,
+        timeoutMs,
+        deadlineMs: Date.now() + timeoutMs,
+        resolve,
+        reject,
+      });
+      this.#sendTimer ??= setTimeout(() => this.#checkSends(), timeoutMs);
       this.#outbound.push(frame, this.#onSendTaken);
     });
   }
@@ -269,7 +295,8 @@ export class Connection {
     }
     this.#queue = [];
     this.#queueHead = 0;
-    for (let i = this.#sendsHead; i < this.#sends.length; i++) this.#sends[i](error);
+    clearTimeout(this.#sendTimer);
+    for (let i = this.#sendsHead; i < this.#sends.length; i++) this.#sends[i].reject(error);
     this.#sends = [];
     this.#sendsHead = 0;
     this.#outbound.close();
@@ -287,16 +314,47 @@ export class Connection {
   /** The socket took the oldest send's frame. */
   #sendTaken(): void {
     const sends = this.#sends;
-    const settle = sends[this.#sendsHead];
-    sends[this.#sendsHead++] = undefined as unknown as (error: Error | null) => void;
+    const pending = sends[this.#sendsHead];
+    sends[this.#sendsHead++] = undefined as unknown as PendingSend;
     if (this.#sendsHead === sends.length) {
       this.#sends = [];
       this.#sendsHead = 0;
+      clearTimeout(this.#sendTimer);
+      this.#sendTimer = undefined;
     } else if (this.#sendsHead > 1024 && this.#sendsHead * 2 > sends.length) {
       this.#sends = sends.slice(this.#sendsHead);
       this.#sendsHead = 0;
     }
-    settle(null);
+    pending.resolve();
+  }
+
+  /**
+   * The send timer fired: closes the connection if a send waited past its
+   * deadline (as a request timeout does), else waits for the earliest one.
+   */
+  #checkSends(): void {
+    this.#sendTimer = undefined;
+    const now = Date.now();
+    let earliest: PendingSend | undefined;
+    for (let i = this.#sendsHead; i < this.#sends.length; i++) {
+      const pending = this.#sends[i];
+      if (earliest === undefined || pending.deadlineMs < earliest.deadlineMs) earliest = pending;
+    }
+    if (earliest === undefined) return;
+    if (earliest.deadlineMs > now) {
+      this.#sendTimer = setTimeout(() => this.#checkSends(), earliest.deadlineMs - now);
+      return;
+    }
+    const error = new TimeoutError(
+      `${earliest.apiName} request to ${this.address} was not written within ${earliest.timeoutMs} ms`,
+    );
+    earliest.reject(error);
+    this.close(
+      new NetworkError(
+        `connection to ${this.address} closed: a request could not be written in time`,
+        { cause: error },
+      ),
+    );
   }
 
   #onFrame(frame: Uint8Array): void {

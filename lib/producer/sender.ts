@@ -298,7 +298,7 @@ export class Sender {
     metrics.requestsInFlight++;
     // acks=0: no response; the request is done once the socket took it.
     const answered: Promise<ProduceResponse | null> = config.acks === 0
-      ? connection.send(Produce, version, request).then(() => null)
+      ? connection.send(Produce, version, request, config.requestTimeoutMs).then(() => null)
       : connection.request(Produce, version, request, config.requestTimeoutMs);
     answered.then(
       (response) => {

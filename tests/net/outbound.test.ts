@@ -6,7 +6,7 @@
  * holds, fails or counts — faults a real broker can't produce on demand.
  */
 import assert from "node:assert/strict";
-import { NetworkError } from "../../mod.ts";
+import { NetworkError, TimeoutError } from "../../mod.ts";
 import { Connection } from "../../lib/net/connection.ts";
 import type { Socket, Transport } from "../../lib/net/transport.ts";
 import { Produce, type ProduceRequest } from "../../lib/protocol/produce.ts";
@@ -106,7 +106,7 @@ Deno.test("outbound: an acks=0 send resolves once the socket took its frame; fra
     socket.chunks.length = 0;
     const done = [false, false, false];
     const sends = [40, 50, 60].map((n, i) =>
-      connection.send(Produce, version, acks0(n)).then(() => void (done[i] = true))
+      connection.send(Produce, version, acks0(n), 5000).then(() => void (done[i] = true))
     );
     await settle();
     // The first frame is in the socket's write; the next two wait in the queue.
@@ -157,7 +157,7 @@ Deno.test("outbound: a failed socket write closes the connection with a NetworkE
   const cause = new Error("broken pipe (test)");
   socket.failNext = cause;
   const version = connection.versionFor(Produce);
-  const error = await connection.send(Produce, version, acks0(10)).then(
+  const error = await connection.send(Produce, version, acks0(10), 5000).then(
     () => assert.fail("the send succeeded"),
     (e: Error) => e,
   );
@@ -173,7 +173,7 @@ Deno.test("outbound: close() rejects sends and requests still queued, cancels th
   const connection = await open(socket.transport);
   const version = connection.versionFor(Produce);
   socket.hold = true;
-  const sends = [10, 20].map((n) => connection.send(Produce, version, acks0(n)));
+  const sends = [10, 20].map((n) => connection.send(Produce, version, acks0(n), 60_000));
   const request = connection.request(Produce, version, { ...acks0(30), acks: 1 }, 60_000);
   await settle();
   assert.ok(connection.queuedBytes > 0);
@@ -182,4 +182,19 @@ Deno.test("outbound: close() rejects sends and requests still queued, cancels th
   for (const p of [...sends, request]) assert.equal(await p.catch((e) => e), reason);
   assert.equal(connection.queuedBytes, 0);
   // The sanitizers fail this test if a send or request timer was left behind.
+});
+
+Deno.test("outbound: an acks=0 send the socket never takes fails with TimeoutError and closes the connection", async () => {
+  const socket = heldSocket();
+  const connection = await open(socket.transport);
+  socket.hold = true;
+  const started = Date.now();
+  const error = await connection.send(Produce, connection.versionFor(Produce), acks0(10), 300)
+    .then(() => assert.fail("the send succeeded"), (e: Error) => e);
+  assert.ok(error instanceof TimeoutError, String(error));
+  assert.match(error.message, /Produce request to fake:9092 was not written within 300 ms/);
+  assert.ok(Date.now() - started >= 290, `after ${Date.now() - started} ms`);
+  const reason = await connection.closed;
+  assert.ok(reason instanceof NetworkError);
+  assert.equal(reason.cause, error);
 });
