@@ -117,7 +117,7 @@ export class Connection {
         )
       );
     socket.readable
-      .pipeThrough(new FrameSplitter(options.maxFrameSize))
+      .pipeThrough(new FrameSplitter(options.maxFrameSize, `broker ${address}`))
       .pipeTo(new WritableStream({ write: (frame) => this.#onFrame(frame) }))
       .then(
         () => this.close(new NetworkError(`broker ${address} closed the connection`)),

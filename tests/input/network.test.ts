@@ -77,6 +77,18 @@ Deno.test("network: an HTTP server on the port: ProtocolError, no giant allocati
   assert.ok(grew < 64 * 1048576, `rss grew ${grew} bytes`);
 });
 
+Deno.test("network: a TLS listener on the port: ProtocolError naming TLS at once, not after maxBlockMs", async () => {
+  await using broker = startFakeBroker("tls-alert");
+  const { error, ms } = await failure({ bootstrapServers: broker.address, maxBlockMs: 30000 });
+  assert.ok(error instanceof ProtocolError, String(error));
+  assert.equal(error.retriable, false);
+  assert.match(
+    error.message,
+    /broker 127\.0\.0\.1:\d+ speaks TLS: it answered with a TLS alert record, not a Kafka response/,
+  );
+  assert.ok(ms < 5000, `took ${ms} ms`);
+});
+
 Deno.test("network: a listener that accepts and closes at once: NetworkError", async () => {
   await metadataFailure("close", NetworkError, /closed the connection|connection to .* failed/);
 });
