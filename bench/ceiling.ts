@@ -269,7 +269,7 @@ async function replay(connection: Connection, version: number, requests: Planned
     const sentAt = performance.now();
     if (acks === 0) {
       inFlight.push(
-        connection.send(PreEncodedProduce, version, planned.body).then(() => {
+        connection.send(PreEncodedProduce, version, planned.body, requestTimeoutMs).then(() => {
           latencies[latencyCount++] = performance.now() - sentAt;
           acked += planned.total;
         }, (error) => onFailure(planned.total, String(error))),

@@ -42,8 +42,22 @@ export class ProducerClosedError extends KafkaClientError {}
 /** A connection to a broker failed, was refused, or closed while requests were in flight. */
 export class NetworkError extends KafkaClientError {}
 
-/** Bytes received from a broker do not follow the Kafka protocol. */
-export class ProtocolError extends KafkaClientError {}
+/**
+ * Bytes received from a broker do not follow the Kafka protocol.
+ * `retriable` is false when reconnecting cannot help — the listener speaks
+ * TLS to this plaintext client — and sends waiting for metadata then fail at
+ * once instead of after `maxBlockMs`.
+ */
+export class ProtocolError extends KafkaClientError {
+  /** Whether another connection attempt may succeed. */
+  readonly retriable: boolean;
+
+  /** Creates the error; `retriable` defaults to true. */
+  constructor(message: string, options?: ErrorOptions & { retriable?: boolean }) {
+    super(message, options);
+    this.retriable = options?.retriable ?? true;
+  }
+}
 
 /**
  * The broker answered with a Kafka error code.

@@ -2,24 +2,33 @@
  * One connection to one broker: size-prefixed framing, correlation ids,
  * pipelined requests, per-request timeouts and API version negotiation.
  *
- * Responses come back through a stream pipeline: socket bytes →
- * {@link FrameSplitter} → a sink that matches each frame to the oldest
- * request in flight (Kafka answers in order on a connection).
+ * Both directions are stream pipelines:
+ *
+ * - outbound: `request()` / `send()` encode a frame and push it into an
+ *   {@link OutboundQueue}, whose `ReadableStream` is piped into
+ *   `socket.writable`. The pipe pulls the next chunk only when the socket can
+ *   take more, so requests wait in that queue and nowhere else (the socket
+ *   holds just the chunk it is writing): one place to measure, time out and,
+ *   for a future re-authentication, hold between two requests. It stays short
+ *   because the sender keeps at most `maxInFlightRequestsPerConnection`
+ *   requests unanswered per connection; records wait in the accumulator,
+ *   where batches keep filling. A request's timeout runs from the moment it
+ *   is queued; a failed pipe closes the connection with a NetworkError.
+ * - inbound: socket bytes → {@link FrameSplitter} → a sink that matches each
+ *   frame to the oldest request in flight (Kafka answers in order on a
+ *   connection).
  *
  * @module
  */
-import {
-  KafkaClientError,
-  KafkaError,
-  NetworkError,
-  ProtocolError,
-  TimeoutError,
-} from "../errors.ts";
+import { KafkaClientError, NetworkError, ProtocolError, TimeoutError } from "../errors.ts";
 import type { ApiCodec } from "../protocol/api.ts";
 import { ApiVersions } from "../protocol/api_versions.ts";
-import { errorCodeInfo } from "../protocol/error_codes.ts";
+import { ErrorCode, kafkaError } from "../protocol/error_codes.ts";
+import { Fifo } from "../util/fifo.ts";
+import { formatAddress } from "./address.ts";
 import { decodeResponse, encodeRequest, responseCorrelationId } from "../protocol/frame.ts";
 import { FrameSplitter } from "./frames.ts";
+import { OutboundQueue } from "./outbound.ts";
 import type { Socket, Transport } from "./transport.ts";
 
 /** How to open a {@link Connection}. */
@@ -43,6 +52,16 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** An `acks=0` request waiting for the socket to take its frame. */
+interface PendingSend {
+  apiName: string;
+  timeoutMs: number;
+  /** `Date.now()` past which it has waited too long. */
+  deadlineMs: number;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
 /** The version range a broker supports for one API. */
 export interface VersionRange {
   /** Lowest version the broker accepts. */
@@ -63,11 +82,16 @@ export class Connection {
   readonly closed: Promise<KafkaClientError>;
 
   #socket: Socket;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #outbound = new OutboundQueue();
+  #stopOutbound = new AbortController();
   #clientId: string;
   #nextCorrelationId = 0;
-  #queue: Pending[] = [];
-  #queueHead = 0;
+  /** `acks=0` sends not yet taken by the socket, oldest first (frames leave in order). */
+  #sends = new Fifo<PendingSend>();
+  /** One timer for all of them, armed for the earliest deadline while any wait. */
+  #sendTimer: ReturnType<typeof setTimeout> | undefined;
+  #onSendTaken = () => this.#sendTaken();
+  #queue = new Fifo<Pending>();
   #closeReason: KafkaClientError | null = null;
   #resolveClosed!: (reason: KafkaClientError) => void;
   #versions = new Map<number, VersionRange>();
@@ -76,13 +100,18 @@ export class Connection {
     this.address = address;
     this.#socket = socket;
     this.#clientId = options.clientId;
-    this.#writer = socket.writable.getWriter();
-    this.#writer.closed.catch((error) =>
-      this.close(new NetworkError(`write to ${address} failed`, { cause: error }))
-    );
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
+    this.#outbound.readable
+      .pipeTo(socket.writable, { signal: this.#stopOutbound.signal })
+      .catch((error) =>
+        this.close(
+          error instanceof KafkaClientError
+            ? error
+            : new NetworkError(`write to ${address} failed: ${describe(error)}`, { cause: error }),
+        )
+      );
     socket.readable
-      .pipeThrough(new FrameSplitter(options.maxFrameSize))
+      .pipeThrough(new FrameSplitter(options.maxFrameSize, `broker ${address}`))
       .pipeTo(new WritableStream({ write: (frame) => this.#onFrame(frame) }))
       .then(
         () => this.close(new NetworkError(`broker ${address} closed the connection`)),
@@ -106,7 +135,7 @@ export class Connection {
     options: ConnectionOptions,
     signal?: AbortSignal,
   ): Promise<Connection> {
-    const address = `${host}:${port}`;
+    const address = formatAddress({ host, port });
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     const abandoned = new NetworkError(
@@ -151,9 +180,17 @@ export class Connection {
     }
   }
 
-  /** Number of requests written and not yet answered. */
+  /**
+   * Number of requests awaiting their response: queued for the socket or
+   * written, not yet answered (`acks=0` sends are not counted).
+   */
   get inFlight(): number {
-    return this.#queue.length - this.#queueHead;
+    return this.#queue.length;
+  }
+
+  /** Bytes of request frames queued for the socket, not yet handed to it. */
+  get queuedBytes(): number {
+    return this.#outbound.queuedBytes;
   }
 
   /**
@@ -165,12 +202,10 @@ export class Connection {
     const max = Math.min(api.maxVersion, range?.max ?? -1);
     const min = Math.max(api.minVersion, range?.min ?? 0);
     if (range === undefined || max < min) {
-      const info = errorCodeInfo(35);
-      throw new KafkaError(
-        35,
-        info.name,
-        false,
-        `broker ${this.address} supports ${api.name} versions ${
+      throw kafkaError(
+        ErrorCode.UNSUPPORTED_VERSION,
+        `cannot use ${api.name} with broker ${this.address}`,
+        `it supports ${api.name} versions ${
           range ? `${range.min}..${range.max}` : "none"
         }, this client ${api.minVersion}..${api.maxVersion}`,
       );
@@ -180,8 +215,9 @@ export class Connection {
 
   /**
    * Sends a request and resolves with the decoded response. Rejects with
-   * {@link TimeoutError} after `timeoutMs` (and closes the connection, as the
-   * Java client does), or with {@link NetworkError} when the connection fails.
+   * {@link TimeoutError} after `timeoutMs` from this call, queueing for the
+   * socket included (and closes the connection, as the Java client does), or
+   * with {@link NetworkError} when the connection fails.
    */
   request<Req, Res>(
     api: ApiCodec<Req, Res>,
@@ -213,23 +249,36 @@ export class Connection {
         reject,
         timer,
       });
-      this.#write(frame);
+      this.#outbound.push(frame);
     });
   }
 
   /**
    * Sends a request the broker will not answer (Produce with `acks=0`);
-   * resolves once the bytes are written.
+   * resolves once the socket has taken its frame (written it). Rejects with
+   * {@link TimeoutError} when that takes longer than `timeoutMs` (and closes
+   * the connection, as a request timeout does), or with the connection's
+   * error when it fails first.
    */
-  async send<Req>(api: ApiCodec<Req, unknown>, version: number, req: Req): Promise<void> {
-    if (this.#closeReason) throw this.#closeReason;
+  send<Req>(
+    api: ApiCodec<Req, unknown>,
+    version: number,
+    req: Req,
+    timeoutMs: number,
+  ): Promise<void> {
+    if (this.#closeReason) return Promise.reject(this.#closeReason);
     const frame = encodeRequest(api, version, this.#nextId(), this.#clientId, req);
-    try {
-      await this.#writer.write(frame);
-    } catch (error) {
-      throw this.#closeReason ??
-        new NetworkError(`write to ${this.address} failed`, { cause: error });
-    }
+    return new Promise<void>((resolve, reject) => {
+      this.#sends.push({
+        apiName: api.name,
+        timeoutMs,
+        deadlineMs: Date.now() + timeoutMs,
+        resolve,
+        reject,
+      });
+      this.#sendTimer ??= setTimeout(() => this.#checkSends(), timeoutMs);
+      this.#outbound.push(frame, this.#onSendTaken);
+    });
   }
 
   /**
@@ -240,14 +289,14 @@ export class Connection {
     if (this.#closeReason) return;
     const error = reason ?? new NetworkError(`connection to ${this.address} closed`);
     this.#closeReason = error;
-    for (let i = this.#queueHead; i < this.#queue.length; i++) {
-      const pending = this.#queue[i];
+    for (const pending of this.#queue.takeAll()) {
       clearTimeout(pending.timer);
       pending.reject(error);
     }
-    this.#queue = [];
-    this.#queueHead = 0;
-    this.#writer.abort(error).catch(() => {});
+    clearTimeout(this.#sendTimer);
+    for (const pending of this.#sends.takeAll()) pending.reject(error);
+    this.#outbound.close();
+    this.#stopOutbound.abort(error);
     this.#socket.close();
     this.#resolveClosed(error);
   }
@@ -258,17 +307,46 @@ export class Connection {
     return id;
   }
 
-  #write(frame: Uint8Array): void {
-    this.#writer.write(frame).catch((error) =>
-      this.close(
-        this.#closeReason ??
-          new NetworkError(`write to ${this.address} failed`, { cause: error }),
-      )
+  /** The socket took the oldest send's frame. */
+  #sendTaken(): void {
+    const pending = this.#sends.shift()!;
+    if (this.#sends.length === 0) {
+      clearTimeout(this.#sendTimer);
+      this.#sendTimer = undefined;
+    }
+    pending.resolve();
+  }
+
+  /**
+   * The send timer fired: closes the connection if a send waited past its
+   * deadline (as a request timeout does), else waits for the earliest one.
+   */
+  #checkSends(): void {
+    this.#sendTimer = undefined;
+    const now = Date.now();
+    let earliest: PendingSend | undefined;
+    for (const pending of this.#sends.toArray()) {
+      if (earliest === undefined || pending.deadlineMs < earliest.deadlineMs) earliest = pending;
+    }
+    if (earliest === undefined) return;
+    if (earliest.deadlineMs > now) {
+      this.#sendTimer = setTimeout(() => this.#checkSends(), earliest.deadlineMs - now);
+      return;
+    }
+    const error = new TimeoutError(
+      `${earliest.apiName} request to ${this.address} was not written within ${earliest.timeoutMs} ms`,
+    );
+    earliest.reject(error);
+    this.close(
+      new NetworkError(
+        `connection to ${this.address} closed: a request could not be written in time`,
+        { cause: error },
+      ),
     );
   }
 
   #onFrame(frame: Uint8Array): void {
-    const pending = this.#queue[this.#queueHead];
+    const pending = this.#queue.peek();
     const correlationId = responseCorrelationId(frame);
     if (pending === undefined || pending.correlationId !== correlationId) {
       throw new ProtocolError(
@@ -277,14 +355,7 @@ export class Connection {
         }`,
       );
     }
-    this.#queue[this.#queueHead++] = undefined as unknown as Pending;
-    if (this.#queueHead === this.#queue.length) {
-      this.#queue.length = 0;
-      this.#queueHead = 0;
-    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#queueHead);
-      this.#queueHead = 0;
-    }
+    this.#queue.shift();
     clearTimeout(pending.timer);
     let response: unknown;
     try {
@@ -306,20 +377,14 @@ export class Connection {
       for (const key of response.apiKeys) {
         this.#versions.set(key.apiKey, { min: key.minVersion, max: key.maxVersion });
       }
-      if (response.errorCode === 0) return;
+      if (response.errorCode === ErrorCode.NONE) return;
       const ours = this.#versions.get(ApiVersions.apiKey);
-      if (response.errorCode === 35 && ours && ours.max < version) {
+      if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION && ours && ours.max < version) {
         version = ours.max;
         this.#versions.clear();
         continue;
       }
-      const info = errorCodeInfo(response.errorCode);
-      throw new KafkaError(
-        info.code,
-        info.name,
-        info.retriable,
-        `ApiVersions to ${this.address} failed: ${info.name}`,
-      );
+      throw kafkaError(response.errorCode, `ApiVersions to ${this.address} failed`);
     }
   }
 }

@@ -11,22 +11,37 @@ import { ProtocolError } from "../errors.ts";
  * inside one chunk is passed on as a view of that chunk (no copy); a frame
  * spread over chunks is assembled into a buffer of exactly its size. A size
  * prefix above `maxFrameSize` (or below 4, the correlation id) errors the
- * stream before anything is allocated.
+ * stream before anything is allocated. When that prefix is the first thing
+ * the peer sent and reads as a TLS record header, the error says the
+ * listener speaks TLS and is not retriable.
  */
 export class FrameSplitter extends TransformStream<Uint8Array, Uint8Array> {
-  /** Creates a splitter that rejects frames larger than `maxFrameSize` bytes. */
-  constructor(maxFrameSize: number) {
+  /**
+   * Creates a splitter that rejects frames larger than `maxFrameSize` bytes;
+   * `peer` (e.g. `host:port`) names the other end in its errors.
+   */
+  constructor(maxFrameSize: number, peer = "the peer") {
     const sizeBytes = new Uint8Array(4);
     let sizeFilled = 0;
     let frame: Uint8Array | null = null;
     let frameFilled = 0;
+    let accepted = false;
 
     const startFrame = (size: number): Uint8Array => {
       if (size < 4 || size > maxFrameSize) {
+        if (!accepted && isTlsRecordHeader(size)) {
+          throw new ProtocolError(
+            `${peer} speaks TLS: it answered with a TLS ${
+              size >>> 24 === TLS_ALERT ? "alert" : "handshake"
+            } record, not a Kafka response; this client connects in plaintext, so use the broker's PLAINTEXT listener`,
+            { retriable: false },
+          );
+        }
         throw new ProtocolError(
           `response frame size ${size} is outside 4..${maxFrameSize} bytes`,
         );
       }
+      accepted = true;
       return new Uint8Array(size);
     };
 
@@ -40,6 +55,7 @@ export class FrameSplitter extends TransformStream<Uint8Array, Uint8Array> {
               const size = ((chunk[pos] << 24) | (chunk[pos + 1] << 16) |
                 (chunk[pos + 2] << 8) | chunk[pos + 3]) >>> 0;
               if (size >= 4 && size <= maxFrameSize && end - pos - 4 >= size) {
+                accepted = true;
                 controller.enqueue(chunk.subarray(pos + 4, pos + 4 + size));
                 pos += 4 + size;
                 continue;
@@ -74,4 +90,19 @@ export class FrameSplitter extends TransformStream<Uint8Array, Uint8Array> {
       },
     });
   }
+}
+
+/** TLS record content types a TLS server answers a plaintext client with. */
+const TLS_ALERT = 0x15;
+const TLS_HANDSHAKE = 0x16;
+
+/**
+ * Whether a size prefix is really a TLS record header: content type alert or
+ * handshake, then protocol version 3.0–3.4 (SSL 3.0 to TLS 1.3 on the wire).
+ */
+function isTlsRecordHeader(size: number): boolean {
+  const type = size >>> 24;
+  const major = (size >>> 16) & 0xff;
+  const minor = (size >>> 8) & 0xff;
+  return (type === TLS_ALERT || type === TLS_HANDSHAKE) && major === 3 && minor <= 4;
 }

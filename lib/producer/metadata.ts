@@ -12,6 +12,7 @@ import {
   type KafkaError,
   NetworkError,
   ProducerClosedError,
+  ProtocolError,
   TimeoutError,
 } from "../errors.ts";
 import { formatAddress } from "../net/address.ts";
@@ -176,6 +177,8 @@ export class ProducerMetadata implements LeaderLookup {
    * @throws {TimeoutError} when the topic is not known by then (naming the
    * last error, e.g. UNKNOWN_TOPIC_OR_PARTITION or a refused connection).
    * @throws {KafkaError} when the broker says the topic cannot be used.
+   * @throws {ProtocolError} at once when the last refresh failed in a way
+   * retrying cannot fix (a listener that speaks TLS).
    * @throws {InvalidRecordError} when the topic is invalid or `partition`
    * is out of range after a refresh.
    */
@@ -225,6 +228,8 @@ export class ProducerMetadata implements LeaderLookup {
         }
         throw error;
       }
+      const last = this.#lastError;
+      if (last instanceof ProtocolError && !last.retriable) throw last; // e.g. a TLS listener
       const remaining = deadlineMs - Date.now();
       if (remaining <= 0) {
         const reason = error ?? this.#lastError;

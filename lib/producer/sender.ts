@@ -5,6 +5,13 @@
  * the error says so, a metadata refresh), split, or failure. Every decision
  * about an error is made here, from the table in `protocol/error_codes.ts`.
  *
+ * Where requests wait: records wait in the accumulator until their leader's
+ * connection has fewer than `maxInFlightRequestsPerConnection` requests
+ * unanswered, so batches keep filling while the broker is busy. A drained
+ * request then waits only in its connection's outbound queue, until the
+ * socket can take it (see `net/connection.ts`): back-pressure from the socket,
+ * with the limit keeping that queue short.
+ *
  * @module
  */
 import { type KafkaClientError, KafkaError, RecordTooLargeError, TimeoutError } from "../errors.ts";
@@ -262,28 +269,40 @@ export class Sender {
       topics: [...byTopic.values()],
     };
     metrics.requestsInFlight++;
-    if (config.acks === 0) {
-      connection.send(Produce, version, request).then(
-        () => {
-          metrics.requestsInFlight--;
-          metrics.requestsSent++;
-          metrics.requestRecords += records;
-          for (const batch of batches) this.#succeed(batch, -1n, -1);
-          this.wakeup();
-        },
-        (error) => this.#onRequestFailed(batches, error),
-      );
-      return;
-    }
-    connection.request(Produce, version, request, config.requestTimeoutMs).then(
+    // acks=0: no response; the request is done once the socket took it.
+    const answered: Promise<ProduceResponse | null> = config.acks === 0
+      ? connection.send(Produce, version, request, config.requestTimeoutMs).then(() => null)
+      : connection.request(Produce, version, request, config.requestTimeoutMs);
+    answered.then(
       (response) => {
-        metrics.requestsInFlight--;
+        this.#requestDone(batches);
         metrics.requestsSent++;
         metrics.requestRecords += records;
-        this.#onResponse(batches, response, version >= 13 ? byTopic : null);
+        if (response === null) {
+          for (const batch of batches) this.#succeed(batch, -1n, -1);
+          this.wakeup();
+        } else {
+          this.#onResponse(batches, response, version >= 13 ? byTopic : null);
+        }
       },
-      (error) => this.#onRequestFailed(batches, error),
+      (error) => {
+        this.#requestDone(batches);
+        this.#onRequestFailed(batches, error);
+      },
     );
+  }
+
+  /**
+   * The bookkeeping every completed Produce request needs, whatever its
+   * outcome: it is no longer in flight, and neither are its batches (which
+   * unmutes their partitions when `maxInFlightRequestsPerConnection` is 1).
+   */
+  #requestDone(batches: readonly ProducerBatch[]): void {
+    this.#p.metrics.requestsInFlight--;
+    for (const batch of batches) {
+      batch.inFlight = false;
+      batch.queue.inFlight--;
+    }
   }
 
   /**
@@ -308,8 +327,6 @@ export class Sender {
       const topicId = sentIds?.get(topic)?.topicId;
       const key = topicId ? uuidToString(topicId) : topic;
       const answer = answers.get(`${key}\u0000${partition}`);
-      batch.inFlight = false;
-      batch.queue.inFlight--;
       if (answer === undefined) {
         this.#retryOrFail(
           batch,
@@ -326,12 +343,9 @@ export class Sender {
   }
 
   #onRequestFailed(batches: ProducerBatch[], error: unknown): void {
-    this.#p.metrics.requestsInFlight--;
     const now = Date.now();
     const reason = error instanceof Error ? error.message : String(error);
     for (const batch of batches) {
-      batch.inFlight = false;
-      batch.queue.inFlight--;
       this.#retryOrFail(batch, ErrorCode.NETWORK_EXCEPTION, now, null, reason);
     }
     this.#p.metadata.requestUpdate();

@@ -189,3 +189,30 @@ Deno.test("acks=0: records are written, offsets unknown", async () => {
   }
   assert.deepEqual(got, expected);
 });
+
+Deno.test("acks=0 with maxInFlightRequestsPerConnection 1: 50 awaited sends all resolve and land", async () => {
+  const topic = uniqueTopic("acks0-inflight1");
+  await createTopic(topic, 1);
+  const producer = new Producer({
+    bootstrapServers: BOOTSTRAP,
+    acks: 0,
+    maxInFlightRequestsPerConnection: 1,
+    lingerMs: 0,
+    requestTimeoutMs: 2000,
+    // A partition left muted would expire its next batch after this, not hang the test.
+    deliveryTimeoutMs: 4000,
+  });
+  try {
+    for (let i = 0; i < 50; i++) {
+      const md = await producer.send({ topic, value: `v${i}` });
+      assert.equal(md.offset, -1n, `send ${i}`);
+    }
+  } finally {
+    await producer.close({ timeoutMs: 1000 });
+  }
+  const consumed = await readBack(topic, 50);
+  assert.deepEqual(
+    consumed.map((c) => atob(c.v!)),
+    Array.from({ length: 50 }, (_, i) => `v${i}`),
+  );
+});

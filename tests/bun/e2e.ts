@@ -1,12 +1,15 @@
 /**
  * The end-to-end path under Bun: produce mixed records with concurrent
  * `send()` and with `pipeTo(producer.writable)` through Bun's own sockets,
- * then read them back with Kafka's Java consumer and compare.
+ * then read them back with Kafka's Java consumer and compare; and Bun's
+ * socket writable under `pipeTo` (how every connection writes) pushes back.
  *
  * Run: `bun tests/bun/e2e.ts` with a broker on $KAFKA_BOOTSTRAP.
  */
 import assert from "node:assert/strict";
+import { createServer, type Socket as NetSocket } from "node:net";
 import { Producer, type ProducerRecord } from "../../mod.ts";
+import { bunTransport } from "../../lib/net/bun.ts";
 import { keyedPartition } from "../../lib/producer/partitioner.ts";
 import { b64, BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
 import { bytesOf, mixedRecord, prng } from "../support/records.ts";
@@ -88,6 +91,60 @@ await check(
       const i = Number(atob(c.v!).slice(1));
       assert.ok(i > (perKey.get(key) ?? -1), "per-key order kept");
       perKey.set(key, i);
+    }
+  },
+);
+
+await check(
+  "bun: Bun's socket keeps its back-pressure under pipeTo: a peer that stops reading stops the pulls",
+  async () => {
+    const CHUNK = 1 << 20;
+    const CHUNKS = 64;
+    let peer: NetSocket | null = null;
+    let received = 0;
+    let misplaced = 0;
+    const server = createServer((s) => {
+      peer = s;
+      s.pause();
+      s.on("data", (data: Uint8Array) => {
+        // Byte o of the stream belongs to chunk floor(o / CHUNK), filled with its number.
+        const last = received + data.length - 1;
+        if (data[0] !== (Math.floor(received / CHUNK) & 255)) misplaced++;
+        if (data[data.length - 1] !== (Math.floor(last / CHUNK) & 255)) misplaced++;
+        received += data.length;
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const socket = await bunTransport.connect("127.0.0.1", port);
+    try {
+      let pulls = 0;
+      const source = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulls === CHUNKS) return controller.close();
+          controller.enqueue(new Uint8Array(CHUNK).fill(pulls++ & 255));
+        },
+      }, { highWaterMark: 0 });
+      const piped = source.pipeTo(socket.writable, { preventClose: true });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const whilePaused = pulls;
+      assert.ok(
+        whilePaused < CHUNKS / 2,
+        `${whilePaused} of ${CHUNKS} MiB pulled while the peer read nothing`,
+      );
+      assert.ok(peer !== null, "the server accepted");
+      (peer as NetSocket).resume();
+      await piped;
+      const deadline = Date.now() + 10_000;
+      while (received < CHUNK * CHUNKS && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(received, CHUNK * CHUNKS, "every byte arrived");
+      assert.equal(misplaced, 0, "in order");
+      console.log(`     ${whilePaused} of ${CHUNKS} MiB pulled while the peer was paused`);
+    } finally {
+      socket.close();
+      server.close();
     }
   },
 );

@@ -15,6 +15,8 @@ import {
   ProtocolError,
   TimeoutError,
 } from "../../mod.ts";
+import { denoTransport } from "../../lib/net/deno.ts";
+import type { Transport } from "../../lib/net/transport.ts";
 import { type FakeBehaviour, startFakeBroker } from "../support/fake_broker.ts";
 
 /** Sends one record with `options`; returns the error and how long it took. */
@@ -75,6 +77,18 @@ Deno.test("network: an HTTP server on the port: ProtocolError, no giant allocati
   assert.ok(grew < 64 * 1048576, `rss grew ${grew} bytes`);
 });
 
+Deno.test("network: a TLS listener on the port: ProtocolError naming TLS at once, not after maxBlockMs", async () => {
+  await using broker = startFakeBroker("tls-alert");
+  const { error, ms } = await failure({ bootstrapServers: broker.address, maxBlockMs: 30000 });
+  assert.ok(error instanceof ProtocolError, String(error));
+  assert.equal(error.retriable, false);
+  assert.match(
+    error.message,
+    /broker 127\.0\.0\.1:\d+ speaks TLS: it answered with a TLS alert record, not a Kafka response/,
+  );
+  assert.ok(ms < 5000, `took ${ms} ms`);
+});
+
 Deno.test("network: a listener that accepts and closes at once: NetworkError", async () => {
   await metadataFailure("close", NetworkError, /closed the connection|connection to .* failed/);
 });
@@ -114,6 +128,74 @@ Deno.test("network: a broker that never answers Produce: request timeout, then d
       /Produce request to 127\.0\.0\.1:\d+ got no response within 400 ms/,
     );
   }
+});
+
+Deno.test("network: acks=0 whose socket never takes the Produce bytes: TimeoutError after requestTimeoutMs", async () => {
+  await using broker = startFakeBroker({ kafka: { produce: [3, 8], partitions: 1 } });
+  // The real socket, except that a chunk holding a Produce request is never
+  // accepted: the writes of a socket whose send buffer stays full.
+  let closedSockets = 0;
+  const transport: Transport = {
+    async connect(host, port) {
+      const socket = await denoTransport.connect(host, port);
+      const writer = socket.writable.getWriter();
+      const stalled: ((error: Error) => void)[] = [];
+      return {
+        readable: socket.readable,
+        writable: new WritableStream<Uint8Array>({
+          write(chunk) {
+            const apiKey = (chunk[4] << 8) | chunk[5];
+            if (apiKey !== 0) return writer.write(chunk);
+            return new Promise<void>((_, reject) => stalled.push(reject));
+          },
+        }),
+        close() {
+          closedSockets++;
+          for (const reject of stalled.splice(0)) reject(new Error("socket closed"));
+          socket.close();
+        },
+      };
+    },
+  };
+  const producer = new Producer({
+    bootstrapServers: broker.address,
+    transport,
+    acks: 0,
+    lingerMs: 0,
+    requestTimeoutMs: 1000,
+    deliveryTimeoutMs: 1000,
+  });
+  const started = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let error: Error;
+  let ms: number;
+  try {
+    error = await Promise.race([
+      producer.send({ topic: "t", value: "v" }).then(
+        () => assert.fail("the send succeeded"),
+        (e: Error) => e,
+      ),
+      new Promise<Error>((resolve) =>
+        timer = setTimeout(() => resolve(new Error("the send still waits after 5 s")), 5000)
+      ),
+    ]);
+    ms = Date.now() - started;
+  } finally {
+    clearTimeout(timer);
+    await producer.close({ timeoutMs: 500 });
+  }
+  assert.ok(error instanceof TimeoutError, String(error));
+  assert.match(
+    error.message,
+    /Expiring 1 record\(s\) for t-0: \d+ ms has passed since batch creation/,
+  );
+  assert.ok(error.cause instanceof KafkaError, `cause: ${error.cause}`);
+  assert.match(
+    error.cause.message,
+    /Produce request to 127\.0\.0\.1:\d+ was not written within 1000 ms/,
+  );
+  assert.ok(ms >= 900 && ms < 3000, `took ${ms} ms`);
+  assert.ok(closedSockets >= 1, "the stalled connection was closed");
 });
 
 Deno.test("network: a broker with no Produce version we speak: KafkaError UNSUPPORTED_VERSION", async () => {

@@ -39,3 +39,23 @@ Deno.test("a hostile size prefix errors before allocating", async () => {
 Deno.test("a connection closed mid-frame is a protocol error", async () => {
   await assert.rejects(split([frame([0, 0, 0, 1, 2, 3]).slice(0, 6)]), /in the middle of a frame/);
 });
+
+Deno.test("a TLS record as the first bytes names TLS, not retriable; after a frame it is a bad size", async () => {
+  const alert = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32];
+  await assert.rejects(
+    ReadableStream.from([new Uint8Array(alert)])
+      .pipeThrough(new FrameSplitter(1024, "broker b:9093"))
+      .pipeTo(new WritableStream()),
+    (e: Error) =>
+      e instanceof ProtocolError && !e.retriable &&
+      /^broker b:9093 speaks TLS: it answered with a TLS alert record/.test(e.message),
+  );
+  const handshake = [0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5];
+  await assert.rejects(split([handshake]), /the peer speaks TLS: .* TLS handshake record/);
+  await assert.rejects(
+    split([[...frame([0, 0, 0, 1]), ...alert]]),
+    (e: Error) =>
+      e instanceof ProtocolError && e.retriable &&
+      /frame size 352518912 is outside 4\.\.1024/.test(e.message),
+  );
+});

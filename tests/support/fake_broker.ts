@@ -1,8 +1,9 @@
 /**
  * Tiny fake listeners on 127.0.0.1 for faults a real broker can't produce on
- * demand: a server speaking HTTP, one that accepts and closes, one that
- * never answers, and a minimal Kafka-speaking one (ApiVersions and Metadata
- * v1 answered, Produce swallowed or unsupported). Deno only.
+ * demand: a server speaking HTTP, one speaking TLS, one that accepts and
+ * closes, one that never answers, and a minimal Kafka-speaking one
+ * (ApiVersions and Metadata v1 answered, Produce swallowed or unsupported).
+ * Deno only.
  *
  * @module
  */
@@ -13,6 +14,11 @@ import { Writer } from "../../lib/protocol/writer.ts";
 export type FakeBehaviour =
   /** Answers the first bytes with an HTTP response, then closes. */
   | "http"
+  /**
+   * Answers the first bytes as a TLS listener answers a plaintext client: a
+   * fatal alert record (TLS 1.2, decode_error), then closes.
+   */
+  | "tls-alert"
   /** Closes every connection as soon as it is accepted. */
   | "close"
   /** Reads and never answers. */
@@ -104,6 +110,13 @@ async function serve(
         `HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
       ),
     );
+    return;
+  }
+  if (behaviour === "tls-alert") {
+    const reader = conn.readable.getReader();
+    await reader.read();
+    reader.releaseLock();
+    await conn.write(new Uint8Array([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32]));
     return;
   }
   if (behaviour === "silent") {

@@ -1,0 +1,141 @@
+/**
+ * The outbound half of a connection: encoded request frames wait in one
+ * queue and leave through a `ReadableStream` that the connection pipes into
+ * the socket's writable.
+ *
+ * @module
+ */
+
+/**
+ * Frames queued together leave as one chunk up to this size (a larger frame
+ * goes alone): one socket write instead of several, for the price of a copy.
+ * Measured on Deno and Bun (acks=0 frames over loopback): 1.4–2× the
+ * frames/s of one write per frame for 100 B–1 KiB requests, no measurable
+ * difference at 16 KiB.
+ */
+const COALESCE_BYTES = 64 * 1024;
+
+/** One frame waiting to go out, and whom to tell once the socket took it. */
+interface Outgoing {
+  frame: Uint8Array;
+  onTaken: (() => void) | null;
+}
+
+/**
+ * A queue of request frames behind a pull-driven `ReadableStream`
+ * (high-water mark 0). `pipeTo(socket.writable)` reads the next chunk only
+ * when the socket's writable has room — for the Deno and Bun sockets (queue
+ * of one chunk) that is once its previous write completed — so back-pressure
+ * comes from the socket, and frames wait here and nowhere else. Frames that
+ * queued while the socket was busy leave together, as one chunk of up to
+ * 64 KiB.
+ */
+export class OutboundQueue {
+  /** The frames, in the order they were pushed; pipe it into the socket. */
+  readonly readable: ReadableStream<Uint8Array>;
+
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #queue: Outgoing[] = [];
+  #head = 0;
+  #queuedBytes = 0;
+  /** Frames in the chunk the socket is writing; taken once it asks for the next. */
+  #handed: Outgoing[] = [];
+  /** The socket asked for a chunk while the queue was empty. */
+  #wanted = false;
+  #closed = false;
+
+  /** Creates an empty queue. */
+  constructor() {
+    this.readable = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      pull: () => this.#pull(),
+      cancel: () => this.close(),
+    }, { highWaterMark: 0 });
+  }
+
+  /** Bytes of the frames waiting for the socket (not counting the chunk it is writing). */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  /**
+   * Queues `frame`; `onTaken` runs once the socket took it (asked for more
+   * after writing it). Ignored after {@link OutboundQueue.close}.
+   */
+  push(frame: Uint8Array, onTaken: (() => void) | null = null): void {
+    if (this.#closed) return;
+    const outgoing = { frame, onTaken };
+    if (this.#wanted) {
+      this.#wanted = false;
+      this.#handed.push(outgoing);
+      this.#controller.enqueue(frame);
+      return;
+    }
+    this.#queue.push(outgoing);
+    this.#queuedBytes += frame.length;
+  }
+
+  /** Drops every frame not yet taken; their `onTaken` never runs. Idempotent. */
+  close(): void {
+    this.#closed = true;
+    this.#wanted = false;
+    this.#queue = [];
+    this.#head = 0;
+    this.#queuedBytes = 0;
+    this.#handed = [];
+  }
+
+  /**
+   * The socket wants a chunk, so the previous one was written: its frames
+   * are taken. The next chunk is the frames queued meanwhile. (A SASL
+   * re-authentication, KIP-368, would hold the stream here: `pull` would
+   * await its gate before taking more, and requests would queue behind it.)
+   */
+  #pull(): void {
+    if (this.#closed) return;
+    const handed = this.#handed;
+    if (handed.length > 0) {
+      this.#handed = [];
+      for (const outgoing of handed) outgoing.onTaken?.();
+    }
+    const queue = this.#queue;
+    if (this.#head === queue.length) {
+      this.#wanted = true;
+      return;
+    }
+    // Frames that queued meanwhile leave as one chunk, up to COALESCE_BYTES.
+    const first = this.#head;
+    let end = first + 1;
+    let bytes = queue[first].frame.length;
+    while (end < queue.length && bytes + queue[end].frame.length <= COALESCE_BYTES) {
+      bytes += queue[end++].frame.length;
+    }
+    const taken = queue.slice(first, end);
+    if (end === queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else {
+      queue.fill(undefined as unknown as Outgoing, first, end);
+      this.#head = end;
+      if (end > 1024 && end * 2 > queue.length) {
+        this.#queue = queue.slice(end);
+        this.#head = 0;
+      }
+    }
+    this.#queuedBytes -= bytes;
+    this.#handed = taken;
+    this.#controller.enqueue(taken.length === 1 ? taken[0].frame : concat(taken, bytes));
+  }
+}
+
+function concat(frames: readonly Outgoing[], bytes: number): Uint8Array {
+  const chunk = new Uint8Array(bytes);
+  let at = 0;
+  for (const { frame } of frames) {
+    chunk.set(frame, at);
+    at += frame.length;
+  }
+  return chunk;
+}
