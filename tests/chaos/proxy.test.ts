@@ -10,7 +10,7 @@ import { Producer, type ProducerOptions } from "../../mod.ts";
 import { brokerAddresses } from "../support/brokers.ts";
 import { ChaosProxy } from "../support/chaos_proxy.ts";
 import { BOOTSTRAP, createTopic, uniqueTopic } from "../support/cluster.ts";
-import { assertExactlyOnce, produceNumbered } from "./_produce.ts";
+import { assertExactlyOnce, produceNumbered } from "../support/numbered_records.ts";
 
 const PARTITIONS = 3;
 
