@@ -15,7 +15,7 @@ import {
   ProtocolError,
   TimeoutError,
 } from "../../mod.ts";
-import { type FakeBehaviour, startFakeBroker } from "../support/fake_broker.ts";
+import { type FakeBehaviour, startFakeBroker } from "../support/fake_broker/mod.ts";
 
 /** Sends one record with `options`; returns the error and how long it took. */
 async function failure(options: ProducerOptions): Promise<{ error: Error; ms: number }> {
