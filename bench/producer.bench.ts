@@ -1,7 +1,7 @@
 /**
  * Micro benchmarks of the producer layer: murmur2, the accumulator's append
  * path, the sticky partitioner, and the whole `send()` path into an
- * in-memory fake broker (`bench/support/fake_broker.ts`) that discards the
+ * in-memory fake broker (`tests/support/fake_broker/`) that discards the
  * bytes — the producer's own cost, without sockets or a broker.
  *
  * Run: `deno bench -A bench/` or `deno task bench`. Every name ends with
@@ -18,7 +18,7 @@ import { BufferPool } from "../lib/producer/buffer_pool.ts";
 import { resolveConfig } from "../lib/producer/config.ts";
 import { murmur2, StickyPartitioner } from "../lib/producer/partitioner.ts";
 import type { EncodedRecord } from "../lib/producer/record.ts";
-import { fakeBroker } from "./support/fake_broker.ts";
+import { fakeBroker } from "../tests/support/fake_broker/mod.ts";
 
 // ---------------------------------------------------------------- murmur2
 

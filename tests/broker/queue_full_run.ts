@@ -28,11 +28,18 @@ const producer = new Producer({
   maxBlockMs: 60_000,
 });
 const value = new Uint8Array(1024);
+// Metadata first, so the sends below fill the buffer before they queue.
+const first = producer.send({ topic: "t", value });
+first.catch(() => {});
+for (const until = Date.now() + 30_000; producer.metrics().incompleteBatches === 0;) {
+  if (Date.now() > until) throw new Error("no metadata from the fake broker within 30 s");
+  await new Promise((r) => setTimeout(r, 5));
+}
 const liveBefore = await live();
 let firstRefusal: string | null = null;
 let late = 0;
 let refusedAtOnce = 0;
-const waiting: Promise<unknown>[] = [];
+const waiting: Promise<unknown>[] = [first];
 for (let i = 0; i < 400_000; i++) {
   const send = producer.send({ topic: "t", value: value.slice() });
   if (firstRefusal !== null) {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Producer, TimeoutError } from "../../mod.ts";
 import { fileURLToPath } from "node:url";
 import { BOOTSTRAP, createTopic, uniqueTopic } from "../support/cluster.ts";
-import { startFakeBroker } from "../support/fake_broker.ts";
+import { startFakeBroker } from "../support/fake_broker/mod.ts";
 
 Deno.test("waiting: a send waiting for a missing topic's metadata does not delay sends to a known topic", async () => {
   const known = uniqueTopic("known");

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { Producer, type ProducerRecord, RecordTooLargeError } from "../../mod.ts";
 import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
-import { startFakeBroker } from "../support/fake_broker.ts";
+import { startFakeBroker } from "../support/fake_broker/mod.ts";
 
 const text = (b64: string | null) => b64 === null ? null : atob(b64);
 

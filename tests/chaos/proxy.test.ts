@@ -10,7 +10,7 @@ import { Producer, type ProducerOptions } from "../../mod.ts";
 import { brokerAddresses } from "../support/brokers.ts";
 import { ChaosProxy } from "../support/chaos_proxy.ts";
 import { BOOTSTRAP, createTopic, uniqueTopic } from "../support/cluster.ts";
-import { assertExactlyOnce, produceNumbered } from "./_produce.ts";
+import { assertExactlyOnce, produceNumbered } from "../support/numbered_records.ts";
 
 const PARTITIONS = 3;
 
@@ -154,16 +154,25 @@ Deno.test("chaos proxy: responses held past requestTimeoutMs, the producer times
     requestTimeoutMs: 1_000,
     deliveryTimeoutMs: 60_000,
   });
+  let retriesBefore = 0;
   try {
     const mds = await produceNumbered(producer, topic, 10_000, {
       size: 1_000,
       pauseMs: 10,
       before: async (sent) => {
-        if (sent !== 3_000) return;
-        const before = producer.metrics().retries;
-        proxy.delayResponses(3_000);
-        await waitFor("a retry after a request timeout", () => producer.metrics().retries > before);
-        proxy.delayResponses(0);
+        // Hold responses from the 4th wave on; once a request of that wave
+        // timed out and was retried, let them through again. (Waiting before
+        // the wave could find nothing in flight: the 3rd may be acked already.)
+        if (sent === 3_000) {
+          retriesBefore = producer.metrics().retries;
+          proxy.delayResponses(3_000);
+        } else if (sent === 4_000) {
+          await waitFor(
+            "a retry after a request timeout",
+            () => producer.metrics().retries > retriesBefore,
+          );
+          proxy.delayResponses(0);
+        }
       },
     });
     const metrics = producer.metrics();

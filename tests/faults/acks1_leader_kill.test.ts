@@ -14,9 +14,9 @@
  * bash scripts/kafka.sh up --brokers 3; KAFKA_BOOTSTRAP=$(bash scripts/kafka.sh bootstrap)
  * FAULT_RECORDS=200000 deno test -A tests/faults/acks1_leader_kill.test.ts`; CI runs 50,000 (`scripts/test.sh`).
  */
-import { bounceLeader, RECORDS, runScenario } from "./_harness.ts";
+import { bounceLeader, RECORDS, runScenario } from "../support/fault_scenario.ts";
 import assert from "node:assert/strict";
-import { assertSettledAndTyped } from "./_assert.ts";
+import { assertSettledAndTyped } from "../support/validation_invariants.ts";
 
 Deno.test("faults: acks=1 without idempotence, leader SIGKILLed: duplicates counted", async () => {
   const { report } = await runScenario({

@@ -9,8 +9,8 @@
  * FAULT_RECORDS=200000 deno test -A tests/faults/all_down_expiry.test.ts`; CI runs 50,000 (`scripts/test.sh`).
  */
 import assert from "node:assert/strict";
-import { kafkaSh, pause, RECORDS, runScenario } from "./_harness.ts";
-import { assertIdempotentClean } from "./_assert.ts";
+import { kafkaSh, pause, RECORDS, runScenario } from "../support/fault_scenario.ts";
+import { assertIdempotentClean } from "../support/validation_invariants.ts";
 
 const DELIVERY_TIMEOUT_MS = 15_000;
 

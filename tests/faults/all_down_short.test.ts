@@ -7,8 +7,8 @@
  * bash scripts/kafka.sh up --brokers 3; KAFKA_BOOTSTRAP=$(bash scripts/kafka.sh bootstrap)
  * FAULT_RECORDS=200000 deno test -A tests/faults/all_down_short.test.ts`; CI runs 50,000 (`scripts/test.sh`).
  */
-import { kafkaSh, pause, RECORDS, runScenario } from "./_harness.ts";
-import { assertIdempotentClean } from "./_assert.ts";
+import { kafkaSh, pause, RECORDS, runScenario } from "../support/fault_scenario.ts";
+import { assertIdempotentClean } from "../support/validation_invariants.ts";
 
 Deno.test("faults: all brokers down for 10 s, within the delivery timeout (idempotent)", async () => {
   const { report } = await runScenario({

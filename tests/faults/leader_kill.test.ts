@@ -7,8 +7,8 @@
  * bash scripts/kafka.sh up --brokers 3; KAFKA_BOOTSTRAP=$(bash scripts/kafka.sh bootstrap)
  * FAULT_RECORDS=200000 deno test -A tests/faults/`; CI runs 50,000 (`scripts/test.sh`).
  */
-import { bounceLeader, RECORDS, runScenario } from "./_harness.ts";
-import { assertIdempotentClean } from "./_assert.ts";
+import { bounceLeader, RECORDS, runScenario } from "../support/fault_scenario.ts";
+import { assertIdempotentClean } from "../support/validation_invariants.ts";
 
 Deno.test("faults: SIGKILL the partition leader 5 times (idempotent, acks=all)", async () => {
   const { report } = await runScenario({

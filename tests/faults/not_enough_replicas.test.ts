@@ -10,8 +10,8 @@
  * FAULT_RECORDS=200000 deno test -A tests/faults/not_enough_replicas.test.ts`; CI runs 50,000 (`scripts/test.sh`).
  */
 import assert from "node:assert/strict";
-import { kafkaSh, pause, RECORDS, runScenario } from "./_harness.ts";
-import { assertIdempotentClean } from "./_assert.ts";
+import { kafkaSh, pause, RECORDS, runScenario } from "../support/fault_scenario.ts";
+import { assertIdempotentClean } from "../support/validation_invariants.ts";
 
 Deno.test("faults: two of three brokers down (NOT_ENOUGH_REPLICAS), then back (idempotent)", async () => {
   let shrunk = false;

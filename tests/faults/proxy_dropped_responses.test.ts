@@ -11,8 +11,8 @@
  */
 import { ChaosProxy } from "../support/chaos_proxy.ts";
 import assert from "node:assert/strict";
-import { NODES, pause, RECORDS, runScenario } from "./_harness.ts";
-import { assertIdempotentClean } from "./_assert.ts";
+import { NODES, pause, RECORDS, runScenario } from "../support/fault_scenario.ts";
+import { assertIdempotentClean } from "../support/validation_invariants.ts";
 
 Deno.test("faults: proxy drops processed Produce responses (forced duplicates, idempotent)", async () => {
   const proxy = await ChaosProxy.start([...NODES]);

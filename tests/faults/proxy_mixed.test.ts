@@ -11,8 +11,8 @@
  */
 import assert from "node:assert/strict";
 import { ChaosProxy } from "../support/chaos_proxy.ts";
-import { bounceLeader, NODES, RECORDS, runScenario } from "./_harness.ts";
-import { assertIdempotentClean } from "./_assert.ts";
+import { bounceLeader, NODES, RECORDS, runScenario } from "../support/fault_scenario.ts";
+import { assertIdempotentClean } from "../support/validation_invariants.ts";
 
 Deno.test("faults: proxy resets, stalls and lost responses with a leader SIGKILL (idempotent)", async () => {
   const proxy = await ChaosProxy.start([...NODES]);

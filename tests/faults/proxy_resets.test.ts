@@ -10,8 +10,8 @@
  */
 import assert from "node:assert/strict";
 import { ChaosProxy } from "../support/chaos_proxy.ts";
-import { NODES, RECORDS, runScenario } from "./_harness.ts";
-import { assertIdempotentClean } from "./_assert.ts";
+import { NODES, RECORDS, runScenario } from "../support/fault_scenario.ts";
+import { assertIdempotentClean } from "../support/validation_invariants.ts";
 
 Deno.test("faults: proxy resets every connection every 200-600 ms (idempotent)", async () => {
   const proxy = await ChaosProxy.start([...NODES]);

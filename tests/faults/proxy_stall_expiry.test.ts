@@ -12,8 +12,8 @@
  */
 import assert from "node:assert/strict";
 import { ChaosProxy } from "../support/chaos_proxy.ts";
-import { NODES, pause, RECORDS, runScenario } from "./_harness.ts";
-import { assertIdempotentClean } from "./_assert.ts";
+import { NODES, pause, RECORDS, runScenario } from "../support/fault_scenario.ts";
+import { assertIdempotentClean } from "../support/validation_invariants.ts";
 
 const DELIVERY_TIMEOUT_MS = 15_000;
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Producer, ProducerClosedError } from "../../mod.ts";
 import type { Socket, Transport } from "../../mod.ts";
-import { startFakeBroker } from "../support/fake_broker.ts";
+import { startFakeBroker } from "../support/fake_broker/mod.ts";
 
 Deno.test("close: close({timeoutMs: 300}) with 3,000 sends waiting for memory and an unanswering broker settles every promise", async () => {
   // The fake broker reads Produce requests and never answers them.

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { InvalidRecordError, Producer, ProducerClosedError, TimeoutError } from "../../mod.ts";
 import { BOOTSTRAP, createTopic, uniqueTopic } from "../support/cluster.ts";
-import { startFakeBroker } from "../support/fake_broker.ts";
+import { startFakeBroker } from "../support/fake_broker/mod.ts";
 
 Deno.test("lifecycle: send after close is ProducerClosedError; what was sent before lands", async () => {
   const topic = uniqueTopic("after-close");

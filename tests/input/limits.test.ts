@@ -12,7 +12,7 @@ import {
   TimeoutError,
 } from "../../mod.ts";
 import { BOOTSTRAP, createTopic, uniqueTopic } from "../support/cluster.ts";
-import { startFakeBroker } from "../support/fake_broker.ts";
+import { startFakeBroker } from "../support/fake_broker/mod.ts";
 
 Deno.test("limits: a record over maxRequestSize is RecordTooLargeError; records in flight land", async () => {
   const topic = uniqueTopic("max-request");

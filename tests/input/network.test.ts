@@ -17,7 +17,7 @@ import {
 } from "../../mod.ts";
 import { denoTransport } from "../../lib/net/deno.ts";
 import type { Transport } from "../../lib/net/transport.ts";
-import { type FakeBehaviour, startFakeBroker } from "../support/fake_broker.ts";
+import { type FakeBehaviour, startFakeBroker } from "../support/fake_broker/mod.ts";
 
 /** Sends one record with `options`; returns the error and how long it took. */
 async function failure(options: ProducerOptions): Promise<{ error: Error; ms: number }> {

@@ -2,7 +2,7 @@
  * The connection's outbound pipeline (request frames → OutboundQueue →
  * pipeTo(socket.writable)): where frames wait, when an acks=0 send counts as
  * written, what a failed or closed pipe does. The broker is the in-memory
- * fake of bench/support/fake_broker.ts behind a socket whose writes the test
+ * fake of tests/support/fake_broker/ behind a socket whose writes the test
  * holds, fails or counts — faults a real broker can't produce on demand.
  */
 import assert from "node:assert/strict";
@@ -10,7 +10,7 @@ import { NetworkError, TimeoutError } from "../../mod.ts";
 import { Connection } from "../../lib/net/connection.ts";
 import type { Socket, Transport } from "../../lib/net/transport.ts";
 import { Produce, type ProduceRequest } from "../../lib/protocol/produce.ts";
-import { fakeBroker } from "../../bench/support/fake_broker.ts";
+import { fakeBroker } from "../support/fake_broker/mod.ts";
 
 /** The fake broker's socket, with every write after the handshake under the test's control. */
 interface HeldSocket {

@@ -2,7 +2,7 @@
  * The idempotent producer against broker answers a real broker can't give on
  * demand: sequence errors (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID),
  * InitProducerId refusals and NOT_ENOUGH_REPLICAS_AFTER_APPEND, from the
- * in-memory fake broker (`bench/support/fake_broker.ts`). Each test follows
+ * in-memory fake broker (`tests/support/fake_broker/`). Each test follows
  * the producer id, epoch and sequence of every batch the fake received.
  */
 import assert from "node:assert/strict";
@@ -11,7 +11,7 @@ import {
   type FakeBrokerOptions,
   type ProduceAnswer,
   type ProducedBatch,
-} from "../../bench/support/fake_broker.ts";
+} from "../support/fake_broker/mod.ts";
 import type { Transport } from "../../lib/net/transport.ts";
 import { KafkaError, Producer, type ProducerOptions, TimeoutError } from "../../mod.ts";
 

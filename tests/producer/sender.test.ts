@@ -1,9 +1,9 @@
 /**
- * The sender against the in-memory fake broker (`bench/support/fake_broker.ts`):
+ * The sender against the in-memory fake broker (`tests/support/fake_broker/`):
  * how Produce answers are matched to the batches they are for.
  */
 import assert from "node:assert/strict";
-import { fakeBroker } from "../../bench/support/fake_broker.ts";
+import { fakeBroker } from "../support/fake_broker/mod.ts";
 import { uuidToString } from "../../lib/protocol/uuid.ts";
 import { Producer } from "../../mod.ts";
 
@@ -24,7 +24,7 @@ Deno.test("topic ids: Produce v13 answers are matched by the topic id the reques
   const producedIds: string[] = [];
   const fake = fakeBroker({
     partitions: 1,
-    produceVersion: 13,
+    produceVersions: [13, 13],
     topicId: (topic) => ids.get(topic)!,
     onProduce: (b) => {
       if (b.topic === "a") producedIds.push(uuidToString(b.topicId!));

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { ApiVersions, type ApiVersionsResponse } from "../../lib/protocol/api_versions.ts";
 import { Reader } from "../../lib/protocol/reader.ts";
 import { Writer } from "../../lib/protocol/writer.ts";
-import { assertProtocolError, hex, java, unhex } from "./_helpers.ts";
+import { assertProtocolError } from "../support/assert_protocol_error.ts";
+import { hex, unhex } from "../support/bytes.ts";
+import { java } from "../support/java_vectors.ts";
 
 const REQ = { clientSoftwareName: "kafka-ts", clientSoftwareVersion: "0.1.0" };
 const KEYS = [

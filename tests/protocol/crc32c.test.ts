@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { crc32c } from "../../lib/protocol/crc32c.ts";
-import { utf8 } from "./_helpers.ts";
+import { utf8 } from "../support/bytes.ts";
 
 /** Bit-at-a-time reference implementation. */
 function reference(data: Uint8Array, start = 0, end = data.length): number {

@@ -5,7 +5,9 @@ import { decodeResponse, encodeRequest, responseCorrelationId } from "../../lib/
 import { InitProducerId } from "../../lib/protocol/init_producer_id.ts";
 import { Metadata } from "../../lib/protocol/metadata.ts";
 import { Produce, type ProduceRequest } from "../../lib/protocol/produce.ts";
-import { assertProtocolError, concat, hex, java, unhex } from "./_helpers.ts";
+import { assertProtocolError } from "../support/assert_protocol_error.ts";
+import { concat, hex, unhex } from "../support/bytes.ts";
+import { java } from "../support/java_vectors.ts";
 
 const TOPIC_ID = unhex("0102030405060708090a0b0c0d0e0f10");
 

@@ -17,7 +17,8 @@ import { FrameSplitter } from "../../lib/net/frames.ts";
 import { decodeResponse } from "../../lib/protocol/frame.ts";
 import { crc32c } from "../../lib/protocol/crc32c.ts";
 import { decodeRecordBatches } from "../../lib/protocol/record_batch.ts";
-import { concat, java } from "./_helpers.ts";
+import { concat } from "../support/bytes.ts";
+import { java } from "../support/java_vectors.ts";
 import {
   hostileLength,
   iterationRandom,
@@ -26,8 +27,8 @@ import {
   type Random,
   rng,
   toBase64,
-} from "./fuzz/corpus.ts";
-import type { WorkerJob, WorkerResult } from "./fuzz/worker.ts";
+} from "../support/fuzz_corpus.ts";
+import type { WorkerJob, WorkerResult } from "./fuzz_worker.ts";
 
 const TOTAL = envInt("FUZZ_FRAMES", 1_000_000);
 const RUN_SEED = envInt("FUZZ_SEED", Math.floor(Math.random() * 2 ** 31));
@@ -80,7 +81,7 @@ Deno.test("fuzz: mutated real responses decode or throw ProtocolError, never han
   const started = performance.now();
   const progress = new SharedArrayBuffer(4);
   const cell = new Int32Array(progress);
-  const worker = new Worker(new URL("./fuzz/worker.ts", import.meta.url).href, { type: "module" });
+  const worker = new Worker(new URL("./fuzz_worker.ts", import.meta.url).href, { type: "module" });
   let watchdog: ReturnType<typeof setInterval> | undefined;
   try {
     const result = await new Promise<WorkerResult>((resolve, reject) => {

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { InitProducerId } from "../../lib/protocol/init_producer_id.ts";
 import { Reader } from "../../lib/protocol/reader.ts";
 import { Writer } from "../../lib/protocol/writer.ts";
-import { assertProtocolError, hex, java } from "./_helpers.ts";
+import { assertProtocolError } from "../support/assert_protocol_error.ts";
+import { hex } from "../support/bytes.ts";
+import { java } from "../support/java_vectors.ts";
 
 Deno.test("InitProducerId requests match Kafka's encoding (v0, v2, v3, v5)", () => {
   const cases: [number, string | null, bigint | undefined, number | undefined][] = [

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { Produce, type ProduceRequest, type ProduceResponse } from "../../lib/protocol/produce.ts";
 import { Reader } from "../../lib/protocol/reader.ts";
 import { Writer } from "../../lib/protocol/writer.ts";
-import { assertProtocolError, hex, java, unhex } from "./_helpers.ts";
+import { assertProtocolError } from "../support/assert_protocol_error.ts";
+import { hex, unhex } from "../support/bytes.ts";
+import { java } from "../support/java_vectors.ts";
 
 const TOPIC_ID = unhex("0102030405060708090a0b0c0d0e0f10");
 

@@ -7,7 +7,9 @@ import {
   type RecordHeaderBytes,
   splitRecordBatch,
 } from "../../lib/protocol/record_batch.ts";
-import { assertProtocolError, concat, hex, java, utf8 } from "./_helpers.ts";
+import { assertProtocolError } from "../support/assert_protocol_error.ts";
+import { concat, hex, utf8 } from "../support/bytes.ts";
+import { java } from "../support/java_vectors.ts";
 
 const T0 = 1700000000000;
 

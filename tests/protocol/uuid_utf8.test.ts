@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeUtf8, encodeUtf8Into, utf8Length } from "../../lib/protocol/utf8.ts";
 import { isZeroUuid, uuidToString, ZERO_UUID } from "../../lib/protocol/uuid.ts";
-import { unhex } from "./_helpers.ts";
+import { unhex } from "../support/bytes.ts";
 
 Deno.test("uuidToString matches Kafka's Uuid.toString", () => {
   assert.equal(uuidToString(unhex("0102030405060708090a0b0c0d0e0f10")), "AQIDBAUGBwgJCgsMDQ4PEA");

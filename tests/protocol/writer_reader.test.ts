@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Reader } from "../../lib/protocol/reader.ts";
 import { Writer } from "../../lib/protocol/writer.ts";
-import { assertProtocolError, hex, unhex, utf8 } from "./_helpers.ts";
+import { assertProtocolError } from "../support/assert_protocol_error.ts";
+import { hex, unhex, utf8 } from "../support/bytes.ts";
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;

@@ -1,20 +1,20 @@
 /**
  * The decoder fuzzer's material: real response frames captured from a broker
- * (`../fixtures/captured_responses.json`, made by
- * `../fixtures/capture_responses.ts`), the offsets of their length fields,
+ * (`tests/protocol/fixtures/captured_responses.json`, made by
+ * `tests/protocol/fixtures/capture_responses.ts`), the offsets of their length fields,
  * and the mutations applied to them. Everything is derived from a seed and
  * an iteration number, so any frame can be made again from those two.
  *
  * @module
  */
-import type { ApiCodec } from "../../../lib/protocol/api.ts";
-import { ApiVersions } from "../../../lib/protocol/api_versions.ts";
-import { decodeResponse } from "../../../lib/protocol/frame.ts";
-import { InitProducerId } from "../../../lib/protocol/init_producer_id.ts";
-import { Metadata } from "../../../lib/protocol/metadata.ts";
-import { Produce } from "../../../lib/protocol/produce.ts";
-import { Reader } from "../../../lib/protocol/reader.ts";
-import captured from "../fixtures/captured_responses.json" with { type: "json" };
+import type { ApiCodec } from "../../lib/protocol/api.ts";
+import { ApiVersions } from "../../lib/protocol/api_versions.ts";
+import { decodeResponse } from "../../lib/protocol/frame.ts";
+import { InitProducerId } from "../../lib/protocol/init_producer_id.ts";
+import { Metadata } from "../../lib/protocol/metadata.ts";
+import { Produce } from "../../lib/protocol/produce.ts";
+import { Reader } from "../../lib/protocol/reader.ts";
+import captured from "../protocol/fixtures/captured_responses.json" with { type: "json" };
 
 /** How a length or count is encoded on the wire. */
 export type LengthKind = "int16" | "int32" | "uvarint";

@@ -4,7 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { ValidationReport } from "../support/validator.ts";
+import type { ValidationReport } from "./validator.ts";
 
 /** Invariants shared by every setting: outcomes settle, errors are typed, the log holds only ours. */
 export function assertSettledAndTyped(r: ValidationReport): void {

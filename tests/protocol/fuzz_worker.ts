@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { ProtocolError } from "../../../lib/errors.ts";
-import { decodeResponse } from "../../../lib/protocol/frame.ts";
-import { loadSeeds, makeFrame, toBase64 } from "./corpus.ts";
+import { ProtocolError } from "../../lib/errors.ts";
+import { decodeResponse } from "../../lib/protocol/frame.ts";
+import { loadSeeds, makeFrame, toBase64 } from "../support/fuzz_corpus.ts";
 
 /** What the test asks the worker to do. */
 export interface WorkerJob {

@@ -17,8 +17,8 @@ import { Producer, type ProducerOptions } from "../../mod.ts";
 import { Connection } from "../../lib/net/connection.ts";
 import { defaultTransport } from "../../lib/net/runtime.ts";
 import { Metadata } from "../../lib/protocol/metadata.ts";
-import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
-import { ProduceValidator, summary, type ValidationReport } from "../support/validator.ts";
+import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "./cluster.ts";
+import { ProduceValidator, summary, type ValidationReport } from "./validator.ts";
 
 /** Partitions of every scenario's topic. */
 export const PARTITIONS = 6;

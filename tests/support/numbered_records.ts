@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { Producer, RecordMetadata } from "../../mod.ts";
-import { readBack } from "../support/cluster.ts";
+import { readBack } from "./cluster.ts";
 
 /** Value of record `i`: its number, so the read-back can find it. */
 export function valueOf(i: number): string {

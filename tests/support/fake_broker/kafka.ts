@@ -1,0 +1,254 @@
+/**
+ * The fake broker's Kafka: one answer per request frame, for ApiVersions,
+ * Metadata, InitProducerId and Produce, from the options and hooks a test
+ * gives. Both the in-memory transport (`memory.ts`) and the TCP listener
+ * (`tcp.ts`) answer with it.
+ *
+ * It speaks one version per API (Metadata v12, InitProducerId v4, Produce
+ * v11 unless told otherwise; ApiVersions at whatever version it is asked), so
+ * the client negotiates exactly those. The response bodies are written here:
+ * `lib/protocol` only encodes requests and decodes responses.
+ *
+ * @module
+ */
+import { ApiKey } from "../../../lib/protocol/api.ts";
+import { Reader } from "../../../lib/protocol/reader.ts";
+import { Writer } from "../../../lib/protocol/writer.ts";
+import { defaultTopicId, readMetadataTopics, writeMetadata } from "./metadata.ts";
+import { readProduce, writeProduce } from "./produce.ts";
+
+/** Produce v9 is the first flexible version, the first the fake can read and answer. */
+const FIRST_ANSWERED_PRODUCE = 9;
+/** Produce v13 names topics by id instead of by name. */
+const PRODUCE_TOPIC_IDS_FROM = 13;
+
+/** How a fake broker answers. */
+export interface FakeBrokerOptions {
+  /** Partitions of every topic. Default 6. */
+  partitions?: number;
+  /**
+   * Partition indexes Metadata lists for every topic instead of
+   * 0..partitions-1: a hostile broker's (duplicates, gaps, negatives).
+   */
+  partitionIndexes?: readonly number[];
+  /** Host and port the fake advertises as node 1. Default `fake:9092`. */
+  host?: string;
+  /** See {@link FakeBrokerOptions.host}. */
+  port?: number;
+  /**
+   * Produce versions advertised, or null for none. Default `[11, 11]`.
+   * Answered Produce requests must be flexible (v9–13); older versions only
+   * with {@link FakeBrokerOptions.answerProduce} false.
+   */
+  produceVersions?: readonly [min: number, max: number] | null;
+  /**
+   * False: Produce requests are counted and never answered (a broker stuck
+   * on writes); later requests on the connection still are. Default true.
+   */
+  answerProduce?: boolean;
+  /** ApiVersions answered with this error code and no version ranges. Default 0. */
+  apiVersionsError?: number;
+  /**
+   * Topic id of a topic, asked at every Metadata request (so a test can
+   * re-create a topic). Default: derived from the name. Produce v13 requests
+   * may name any id handed out so far.
+   */
+  topicId?: (topic: string) => Uint8Array;
+  /** Error code of a topic in Metadata answers (then listed without partitions); default 0. */
+  topicErrorCode?: (topic: string) => number;
+  /** Answer to one partition of a Produce request; default (or undefined): success. */
+  onProduce?: (batch: ProducedBatch) => ProduceAnswer | undefined;
+  /** Error code to answer an InitProducerId request with; default 0 (a new producer id, epoch 0). */
+  onInitProducerId?: () => number;
+  /**
+   * Called as each request arrives, with its API key and the connection's
+   * number (1, 2, … in connect order). A promise returned holds the answer,
+   * and every later answer on that connection, until it settles.
+   */
+  onRequest?: (apiKey: number, connection: number) => Promise<void> | undefined;
+}
+
+/** What a Produce request carried for one partition (from its first batch's header). */
+export interface ProducedBatch {
+  /** Topic name (looked up by id from v13). */
+  readonly topic: string;
+  /** Topic id the request named (v13+), else null. */
+  readonly topicId: Uint8Array | null;
+  /** Partition index. */
+  readonly partition: number;
+  /** Records in the partition's batches. */
+  readonly records: number;
+  /** Producer id of the first batch (-1 without idempotence). */
+  readonly producerId: bigint;
+  /** Producer epoch of the first batch. */
+  readonly producerEpoch: number;
+  /** Base sequence of the first batch. */
+  readonly baseSequence: number;
+}
+
+/** How the fake answers one partition of a Produce request. */
+export interface ProduceAnswer {
+  /** Error code (0: success, records get offsets). */
+  readonly errorCode: number;
+  /** Log start offset in the answer. Default 0. */
+  readonly logStartOffset?: bigint;
+}
+
+/** Counters a fake broker keeps. */
+export interface FakeBrokerStats {
+  /** Produce requests received. */
+  produceRequests: number;
+  /** Records in the Produce requests read (answered ones: see `answerProduce`). */
+  records: number;
+}
+
+/** A fake broker's state, shared by all its connections. */
+export interface KafkaState {
+  /** Partitions listed per topic. */
+  readonly partitionIndexes: readonly number[];
+  /** Advertised host of node 1. */
+  readonly host: string;
+  /** Advertised port of node 1. */
+  readonly port: number;
+  /** The versions spoken per API key. */
+  readonly versions: ReadonlyMap<number, readonly [min: number, max: number]>;
+  /** See {@link FakeBrokerOptions.answerProduce}. */
+  readonly answerProduce: boolean;
+  /** See {@link FakeBrokerOptions.apiVersionsError}. */
+  readonly apiVersionsError: number;
+  /** See {@link FakeBrokerOptions.topicId}. */
+  readonly topicId: (topic: string) => Uint8Array;
+  /** See {@link FakeBrokerOptions.topicErrorCode}. */
+  readonly topicErrorCode: ((topic: string) => number) | undefined;
+  /** Topic name of every id handed out, by the id's text form. */
+  readonly topicNames: Map<string, string>;
+  /** See {@link FakeBrokerOptions.onProduce}. */
+  readonly onProduce: FakeBrokerOptions["onProduce"];
+  /** See {@link FakeBrokerOptions.onInitProducerId}. */
+  readonly onInitProducerId: FakeBrokerOptions["onInitProducerId"];
+  /** See {@link FakeBrokerOptions.onRequest}. */
+  readonly onRequest: FakeBrokerOptions["onRequest"];
+  /** Next offset per `topic\0partition`. */
+  readonly nextOffsets: Map<string, bigint>;
+  /** The producer id the next InitProducerId grants. */
+  nextProducerId: bigint;
+  /** Connections opened so far. */
+  connections: number;
+  /** What the broker received. */
+  readonly stats: FakeBrokerStats;
+}
+
+/** The state of a new fake broker. */
+export function kafkaState(options: FakeBrokerOptions): KafkaState {
+  const produce: readonly [number, number] | null = options.produceVersions === undefined
+    ? [11, 11]
+    : options.produceVersions;
+  const answerProduce = options.answerProduce ?? true;
+  if (produce !== null && answerProduce && produce[0] < FIRST_ANSWERED_PRODUCE) {
+    throw new Error(`fake broker: Produce v${produce[0]} can be swallowed, not answered`);
+  }
+  const versions = new Map<number, readonly [number, number]>([
+    [ApiKey.Metadata, [12, 12]],
+    [ApiKey.ApiVersions, [0, 4]],
+    [ApiKey.InitProducerId, [4, 4]],
+  ]);
+  if (produce !== null) versions.set(ApiKey.Produce, produce);
+  return {
+    partitionIndexes: options.partitionIndexes ??
+      Array.from({ length: options.partitions ?? 6 }, (_, i) => i),
+    host: options.host ?? "fake",
+    port: options.port ?? 9092,
+    versions,
+    answerProduce,
+    apiVersionsError: options.apiVersionsError ?? 0,
+    topicId: options.topicId ?? defaultTopicId,
+    topicErrorCode: options.topicErrorCode,
+    topicNames: new Map(),
+    onProduce: options.onProduce,
+    onInitProducerId: options.onInitProducerId,
+    onRequest: options.onRequest,
+    nextOffsets: new Map(),
+    nextProducerId: 1000n,
+    connections: 0,
+    stats: { produceRequests: 0, records: 0 },
+  };
+}
+
+interface RequestHeader {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+}
+
+/**
+ * Answers one request frame (without its size prefix): the response frame
+ * with its size prefix, or null when no response is due.
+ * @throws {Error} for an API the fake does not speak (the connection hangs up).
+ */
+export function answerRequest(state: KafkaState, frame: Uint8Array): Uint8Array | null {
+  const r = new Reader(frame);
+  const header: RequestHeader = {
+    apiKey: r.int16(),
+    apiVersion: r.int16(),
+    correlationId: r.int32(),
+  };
+  if (!state.versions.has(header.apiKey)) {
+    throw new Error(`fake broker: unsupported API key ${header.apiKey}`);
+  }
+  if (header.apiKey === ApiKey.Produce && !state.answerProduce) {
+    state.stats.produceRequests++;
+    return null;
+  }
+  r.string(); // client id
+  const flexible = isFlexibleRequest(header);
+  if (flexible) r.taggedFields();
+  // Response header v1 (tagged fields) for flexible versions, except ApiVersions (always v0).
+  const w = new Writer(256).int32(0).int32(header.correlationId);
+  if (flexible && header.apiKey !== ApiKey.ApiVersions) w.taggedFields();
+  switch (header.apiKey) {
+    case ApiKey.ApiVersions:
+      writeApiVersions(w, state, header.apiVersion);
+      break;
+    case ApiKey.Metadata:
+      writeMetadata(w, state, readMetadataTopics(r));
+      break;
+    case ApiKey.InitProducerId: {
+      const errorCode = state.onInitProducerId?.() ?? 0;
+      if (errorCode !== 0) w.int32(0).int16(errorCode).int64(-1n).int16(-1).taggedFields();
+      else w.int32(0).int16(0).int64(state.nextProducerId++).int16(0).taggedFields();
+      break;
+    }
+    case ApiKey.Produce: {
+      const byId = header.apiVersion >= PRODUCE_TOPIC_IDS_FROM;
+      const produce = readProduce(r, state, byId);
+      if (produce.acks === 0) return null;
+      writeProduce(w, state, produce.topics, byId);
+      break;
+    }
+  }
+  w.patchInt32(0, w.length - 4);
+  return w.finish();
+}
+
+function isFlexibleRequest(h: RequestHeader): boolean {
+  switch (h.apiKey) {
+    case ApiKey.ApiVersions:
+      return h.apiVersion >= 3;
+    case ApiKey.InitProducerId:
+      return h.apiVersion >= 2;
+    default:
+      return h.apiVersion >= 9; // Produce and Metadata
+  }
+}
+
+function writeApiVersions(w: Writer, state: KafkaState, version: number): void {
+  const flexible = version >= 3;
+  const ranges = state.apiVersionsError === 0 ? [...state.versions] : [];
+  w.int16(state.apiVersionsError);
+  w.array(ranges, flexible, (w, [key, [min, max]]) => {
+    w.int16(key).int16(min).int16(max);
+    if (flexible) w.taggedFields();
+  });
+  if (version >= 1) w.int32(0);
+  if (flexible) w.taggedFields();
+}

@@ -1,0 +1,101 @@
+/**
+ * The fake broker behind the {@link Transport} interface, in memory: no
+ * sockets, so benchmarks measure the producer's own cost and tests control
+ * every answer. Answers keep request order per connection, as a broker's do.
+ *
+ * @module
+ */
+import type { Socket, Transport } from "../../../lib/net/transport.ts";
+import {
+  answerRequest,
+  type FakeBrokerOptions,
+  type FakeBrokerStats,
+  type KafkaState,
+  kafkaState,
+} from "./kafka.ts";
+
+/** A fake broker: `transport` connects to it; `stats` counts what it got. */
+export interface FakeBroker {
+  /** Pass as `ProducerOptions.transport`. */
+  readonly transport: Transport;
+  /** What the broker received so far. */
+  readonly stats: FakeBrokerStats;
+}
+
+/** Creates a fake broker; every connection of its transport shares its state. */
+export function fakeBroker(options: FakeBrokerOptions = {}): FakeBroker {
+  const state = kafkaState(options);
+  return {
+    stats: state.stats,
+    transport: { connect: () => Promise.resolve(openSocket(state)) },
+  };
+}
+
+/**
+ * A new connection to the broker of `state`: request frames written to it
+ * are answered on its readable side.
+ */
+export function openSocket(state: KafkaState): Socket {
+  const id = ++state.connections;
+  let toClient!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
+  let pending: Uint8Array | null = null;
+  /** Answers still held or queued behind a held one, in request order. */
+  let backlog: Promise<void> | null = null;
+  const readable = new ReadableStream<Uint8Array>({
+    start(controller) {
+      toClient = controller;
+    },
+  });
+  const deliver = (frame: Uint8Array) => {
+    const response = answerRequest(state, frame);
+    if (response !== null && !closed) toClient.enqueue(response);
+  };
+  const answer = (frame: Uint8Array) => {
+    const hold = state.onRequest?.(new DataView(frame.buffer, frame.byteOffset).getInt16(0), id);
+    if (hold === undefined && backlog === null) return deliver(frame);
+    const copy = frame.slice();
+    const mine: Promise<void> = Promise.all([backlog, hold]).then(() => deliver(copy)).catch(
+      (error) => {
+        if (!closed) toClient.error(error);
+      },
+    ).finally(() => {
+      if (backlog === mine) backlog = null;
+    });
+    backlog = mine;
+  };
+  const writable = new WritableStream<Uint8Array>({
+    write(chunk) {
+      // The connection writes one whole frame per write; a TCP peer may not.
+      let bytes = pending === null ? chunk : concat(pending, chunk);
+      pending = null;
+      while (bytes.length >= 4) {
+        const size = new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0);
+        if (bytes.length < 4 + size) break;
+        answer(bytes.subarray(4, 4 + size));
+        bytes = bytes.subarray(4 + size);
+      }
+      if (bytes.length > 0) pending = bytes.slice();
+    },
+  });
+  return {
+    readable,
+    writable,
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        toClient.close();
+      } catch {
+        // already closed or errored
+      }
+    },
+  };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
