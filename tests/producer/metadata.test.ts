@@ -113,7 +113,7 @@ Deno.test("metadata: requestUpdate() refreshes at the next maybeRefresh past ret
   assert.equal(r.requests(), 3);
 });
 
-Deno.test("metadata: failed refreshes back off retryBackoffMs × 2^(n-1) up to retryBackoffMaxMs; a success resets it", async () => {
+Deno.test("metadata: failed refreshes back off retryBackoffMs × 2^(n-1) up to retryBackoffMaxMs, ±20% jitter; a success resets it", async () => {
   let up = false;
   const transport = switchable(fakeBroker().transport, () => up);
   using r = rig({ retryBackoffMs: 100, retryBackoffMaxMs: 350 }, {}, transport);
@@ -126,8 +126,8 @@ Deno.test("metadata: failed refreshes back off retryBackoffMs × 2^(n-1) up to r
     const now = Date.now();
     const wait = r.metadata.maybeRefresh(now);
     assert.ok(
-      wait <= backoff && wait > backoff - 50,
-      `after ${n + 1} failure(s): next refresh in ${wait} ms, want ${backoff}`,
+      wait <= backoff * 1.2 && wait > backoff * 0.8 - 50,
+      `after ${n + 1} failure(s): next refresh in ${wait} ms, want ${backoff} ± 20%`,
     );
     at = now + wait;
   }

@@ -238,7 +238,7 @@ Deno.test("sender: a batch backing off past deliveryTimeoutMs expires naming its
   assert.ok(error instanceof TimeoutError, String(error));
   assert.match(
     error.message,
-    /^Expiring 1 record\(s\) for t-0: \d+ ms has passed since batch creation \(last error: NOT_ENOUGH_REPLICAS producing to t-0\)$/,
+    /^Expiring 1 record\(s\) for t-0: \d+ ms has passed since batch creation \(last error: Produce to t-0 failed: NOT_ENOUGH_REPLICAS\)$/,
   );
   assert.ok(error.cause instanceof KafkaError && error.cause.code === NOT_ENOUGH_REPLICAS);
   assert.ok(ms >= 400 && ms < 1000, `expired after ${ms} ms, not at the 1 s backoff`);
@@ -272,4 +272,28 @@ Deno.test("sender: stop(reason) fails the queued batches with reason, and a batc
   assert.equal(r.metrics.retries, 0);
   assert.equal(r.metrics.recordErrors, 2);
   assert.equal(r.accumulator.incompleteCount, 0, "both batches deallocated");
+});
+
+Deno.test("sender: a MESSAGE_TOO_LARGE answer that comes after stop() fails the batch; it is not split into a stopped accumulator", async () => {
+  const produceArrived = Promise.withResolvers<void>();
+  const release = Promise.withResolvers<void>();
+  await using r = rig({}, {
+    onProduce: () => ({ errorCode: MESSAGE_TOO_LARGE }),
+    onRequest: (apiKey) => {
+      if (apiKey !== 0) return undefined;
+      produceArrived.resolve();
+      return release.promise;
+    },
+  });
+  const records = [r.append("t", 0, "a"), r.append("t", 0, "b"), r.append("t", 0, "c")];
+  assert.equal(records[0].batch, records[2].batch, "one batch of three records");
+  r.sender.start();
+  await produceArrived.promise;
+  const reason = new ProducerClosedError("closing now");
+  await r.sender.stop(reason);
+  release.resolve();
+  for (const record of records) assert.equal(await rejection(record.result), reason);
+  assert.equal(r.metrics.splits, 0, "not split after stop()");
+  assert.equal(r.stats.produceRequests, 1, "nothing sent after stop()");
+  assert.equal(r.accumulator.incompleteCount, 0, "no batch left behind");
 });
