@@ -110,7 +110,10 @@ Deno.test("waiting: flush() returns once what was sent before it settles, while 
   const value = new Uint8Array(1000);
   const loop = (async () => {
     while (sending) {
-      for (let i = 0; i < 200; i++) background.push(producer.send({ topic, value }));
+      // Keep sends waiting for memory all the time, but under maxBlockedBytes.
+      if (producer.metrics().waitingSends < 2000) {
+        for (let i = 0; i < 200; i++) background.push(producer.send({ topic, value }));
+      }
       await new Promise((r) => setTimeout(r, 1));
     }
   })();
