@@ -125,12 +125,15 @@ Deno.test("Metadata: a null topic name before v12 is a ProtocolError", () => {
 
 Deno.test("hostile and truncated Metadata responses are ProtocolErrors", () => {
   // v1: broker count 2^31-1.
-  assertProtocolError(() => decode(unhex("7fffffff00000001"), 1), /array of 2147483647/);
+  assertProtocolError(
+    () => decode(unhex("7fffffff00000001"), 1),
+    /count 2147483647 exceeds the 4 bytes left/,
+  );
   // v9: replica_nodes count huge inside a partition.
   const w = new Writer().int32(0).uvarint(1).compactString(null).int32(1)
     .uvarint(2).int16(0).compactString("t").bool(false)
     .uvarint(2).int16(0).int32(0).int32(1).int32(0).uvarint(0xffffffff);
-  assertProtocolError(() => decode(w.finish(), 9), /array of 4294967294 elements/);
+  assertProtocolError(() => decode(w.finish(), 9), /count 4294967294 exceeds/);
   const full = java("metadata_response_v13");
   for (let cut = 0; cut < full.length; cut += 5) {
     assertProtocolError(() => decode(full.subarray(0, cut), 13));
