@@ -12,8 +12,8 @@
 
 import { crc32c } from "../lib/protocol/crc32c.ts";
 import { decodeResponse, encodeRequest } from "../lib/protocol/frame.ts";
-import { Metadata } from "../lib/protocol/metadata.ts";
-import { Produce, type ProduceRequest } from "../lib/protocol/produce.ts";
+import { Metadata } from "../lib/protocol/messages/metadata.ts";
+import { Produce, type ProduceRequest } from "../lib/protocol/messages/produce.ts";
 import { Reader } from "../lib/protocol/reader.ts";
 import { RecordBatchBuilder, type RecordHeaderBytes } from "../lib/protocol/record_batch.ts";
 import { writeVarint } from "../lib/protocol/varint.ts";

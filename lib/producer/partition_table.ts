@@ -6,7 +6,7 @@
  * @module
  */
 import { ProtocolError } from "../errors.ts";
-import type { MetadataTopic } from "../protocol/metadata.ts";
+import type { MetadataTopic } from "../protocol/messages/metadata.ts";
 
 /** Leader of one partition. */
 export interface PartitionLeader {

@@ -19,7 +19,7 @@
 import { KafkaError, NetworkError } from "../errors.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { errorCodeInfo } from "../protocol/error_codes.ts";
-import { InitProducerId } from "../protocol/init_producer_id.ts";
+import { InitProducerId } from "../protocol/messages/init_producer_id.ts";
 import type { ProducerConfig } from "./config.ts";
 import type { ProducerIdAndEpoch } from "./idempotence.ts";
 import type { ProducerMetadata } from "./metadata.ts";

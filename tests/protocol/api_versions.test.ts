@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ApiVersions, type ApiVersionsResponse } from "../../lib/protocol/api_versions.ts";
+import { ApiVersions, type ApiVersionsResponse } from "../../lib/protocol/messages/api_versions.ts";
 import { Reader } from "../../lib/protocol/reader.ts";
 import { Writer } from "../../lib/protocol/writer.ts";
 import { assertProtocolError, hex, java, unhex } from "./_helpers.ts";
@@ -62,10 +62,13 @@ Deno.test("malformed ApiVersions responses are ProtocolErrors", () => {
   assertProtocolError(() => decode(unhex("0000"), 0), /truncated int32/);
   assertProtocolError(
     () => decode(unhex("00007fffffff"), 0),
-    /count 2147483647 exceeds the 0 bytes left/,
+    /^apiKeys: count 2147483647 exceeds the 0 bytes left$/,
   );
   // At v3 the error from the requested version is reported, not the fallback's.
-  assertProtocolError(() => decode(unhex("0000ffffffff0f"), 3), /count 4294967294 exceeds/);
+  assertProtocolError(
+    () => decode(unhex("0000ffffffff0f"), 3),
+    /^apiKeys: count 4294967294 exceeds/,
+  );
   const full = java("api_versions_response_v3");
   for (let cut = 0; cut < full.length; cut += 3) {
     assertProtocolError(() => decode(full.subarray(0, cut), 3));

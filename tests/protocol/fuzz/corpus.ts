@@ -8,11 +8,11 @@
  * @module
  */
 import type { ApiCodec } from "../../../lib/protocol/api.ts";
-import { ApiVersions } from "../../../lib/protocol/api_versions.ts";
+import { ApiVersions } from "../../../lib/protocol/messages/api_versions.ts";
 import { decodeResponse } from "../../../lib/protocol/frame.ts";
-import { InitProducerId } from "../../../lib/protocol/init_producer_id.ts";
-import { Metadata } from "../../../lib/protocol/metadata.ts";
-import { Produce } from "../../../lib/protocol/produce.ts";
+import { InitProducerId } from "../../../lib/protocol/messages/init_producer_id.ts";
+import { Metadata } from "../../../lib/protocol/messages/metadata.ts";
+import { Produce } from "../../../lib/protocol/messages/produce.ts";
 import { Reader } from "../../../lib/protocol/reader.ts";
 import captured from "../fixtures/captured_responses.json" with { type: "json" };
 
