@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CreateTopics, type CreateTopicsRequest } from "../../lib/protocol/create_topics.ts";
+import { CreateTopics, type CreateTopicsRequest } from "../support/create_topics.ts";
 import { Reader } from "../../lib/protocol/reader.ts";
 import { Writer } from "../../lib/protocol/writer.ts";
 import { assertProtocolError, hex, java, unhex } from "./_helpers.ts";
