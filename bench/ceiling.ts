@@ -29,9 +29,13 @@ import { Connection } from "../lib/net/connection.ts";
 import { defaultTransport } from "../lib/net/runtime.ts";
 import type { ApiCodec } from "../lib/protocol/api.ts";
 import { errorCodeInfo } from "../lib/protocol/error_codes.ts";
-import { InitProducerId } from "../lib/protocol/init_producer_id.ts";
-import { Metadata, type MetadataTopic } from "../lib/protocol/metadata.ts";
-import { Produce, type ProduceRequest, type ProduceResponse } from "../lib/protocol/produce.ts";
+import { InitProducerId } from "../lib/protocol/messages/init_producer_id.ts";
+import { Metadata, type MetadataTopic } from "../lib/protocol/messages/metadata.ts";
+import {
+  Produce,
+  type ProduceRequest,
+  type ProduceResponse,
+} from "../lib/protocol/messages/produce.ts";
 import { RecordBatchBuilder } from "../lib/protocol/record_batch.ts";
 import { Writer } from "../lib/protocol/writer.ts";
 import { createTopic } from "../tests/support/cluster.ts";

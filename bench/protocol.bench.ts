@@ -1,6 +1,6 @@
 /**
  * Micro benchmarks of the protocol layer's hot paths: RecordBatch v2
- * encoding, CRC-32C, varints and Produce request framing.
+ * encoding, CRC-32C, varints, Produce request framing and response decoding.
  *
  * Run: `deno bench -A bench/` (all micro benchmarks) or `deno task bench`.
  * Every name ends with `[n=… unit, …]`, the work one iteration does:
@@ -11,11 +11,13 @@
  */
 
 import { crc32c } from "../lib/protocol/crc32c.ts";
-import { encodeRequest } from "../lib/protocol/frame.ts";
-import { Produce, type ProduceRequest } from "../lib/protocol/produce.ts";
+import { decodeResponse, encodeRequest } from "../lib/protocol/frame.ts";
+import { Metadata } from "../lib/protocol/messages/metadata.ts";
+import { Produce, type ProduceRequest } from "../lib/protocol/messages/produce.ts";
 import { Reader } from "../lib/protocol/reader.ts";
 import { RecordBatchBuilder, type RecordHeaderBytes } from "../lib/protocol/record_batch.ts";
 import { writeVarint } from "../lib/protocol/varint.ts";
+import captured from "../tests/protocol/fixtures/captured_responses.json" with { type: "json" };
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -132,5 +134,54 @@ Deno.bench(
   { group: "Produce framing" },
   () => {
     encodeRequest(Produce, 11, 1, "bench", produceReq);
+  },
+);
+
+/** 30 partitions of one small batch each: the request's fields, not the copying, dominate. */
+const smallBatch = encodeBatch(new Uint8Array(100).fill(7)).build(1000n, 0, 0).slice(0, 200);
+const manyPartitionsReq: ProduceRequest = {
+  transactionalId: null,
+  acks: -1,
+  timeoutMs: 30000,
+  topics: Array.from({ length: 3 }, (_, t) => ({
+    name: `bench-topic-${t}`,
+    topicId: null,
+    partitions: Array.from({ length: 10 }, (_, index) => ({ index, records: smallBatch })),
+  })),
+};
+const manyFrameBytes = encodeRequest(Produce, 11, 1, "bench", manyPartitionsReq).length;
+
+Deno.bench(
+  `Produce v11 request frame, 3 topics × 10 partitions × 200 B [n=30 partitions, ${manyFrameBytes} B]`,
+  { group: "Produce framing" },
+  () => {
+    encodeRequest(Produce, 11, 1, "bench", manyPartitionsReq);
+  },
+);
+
+// ---------------------------------------------------------------- response decoding
+
+/** A frame of `captured_responses.json` (a real broker's answer), by API, version and note. */
+function capturedFrame(api: string, version: number, note: string): Uint8Array {
+  const c = captured.find((c) => c.api === api && c.version === version && c.note.includes(note));
+  if (c === undefined) throw new Error(`no captured ${api} v${version} (${note})`);
+  return Uint8Array.from(atob(c.frame), (ch) => ch.charCodeAt(0));
+}
+
+const produceResponse = capturedFrame("Produce", 11, "first broker");
+Deno.bench(
+  `Produce v11 response decode, 5 partitions [n=5 partitions, ${produceResponse.length} B]`,
+  { group: "response decoding", baseline: true },
+  () => {
+    decodeResponse(Produce, 11, produceResponse);
+  },
+);
+
+const metadataResponse = capturedFrame("Metadata", 12, "all topics");
+Deno.bench(
+  `Metadata v12 response decode, all topics [n=1 responses, ${metadataResponse.length} B]`,
+  { group: "response decoding" },
+  () => {
+    decodeResponse(Metadata, 12, metadataResponse);
   },
 );

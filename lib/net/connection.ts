@@ -22,7 +22,7 @@
  */
 import { KafkaClientError, NetworkError, ProtocolError, TimeoutError } from "../errors.ts";
 import type { ApiCodec } from "../protocol/api.ts";
-import { ApiVersions } from "../protocol/api_versions.ts";
+import { ApiVersions } from "../protocol/messages/api_versions.ts";
 import { ErrorCode, kafkaError } from "../protocol/error_codes.ts";
 import { Fifo } from "../util/fifo.ts";
 import { formatAddress } from "./address.ts";

@@ -19,7 +19,7 @@ import { formatAddress } from "../net/address.ts";
 import { tryEachBroker } from "../net/each_broker.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { ErrorCode, kafkaError } from "../protocol/error_codes.ts";
-import { Metadata as MetadataApi, type MetadataResponse } from "../protocol/metadata.ts";
+import { Metadata as MetadataApi, type MetadataResponse } from "../protocol/messages/metadata.ts";
 import { backoffMs } from "../util/backoff.ts";
 import type { LeaderLookup } from "./accumulator.ts";
 import type { ProducerConfig } from "./config.ts";

@@ -7,7 +7,7 @@
  */
 import { ProtocolError } from "../errors.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
-import type { MetadataTopic } from "../protocol/metadata.ts";
+import type { MetadataTopic } from "../protocol/messages/metadata.ts";
 
 /** Leader of one partition. */
 export interface PartitionLeader {

@@ -21,7 +21,7 @@ import type { Connection } from "../net/connection.ts";
 import { tryEachBroker } from "../net/each_broker.ts";
 import type { ConnectionPool } from "../net/pool.ts";
 import { ErrorCode, errorCodeInfo, kafkaError } from "../protocol/error_codes.ts";
-import { InitProducerId } from "../protocol/init_producer_id.ts";
+import { InitProducerId } from "../protocol/messages/init_producer_id.ts";
 import { backoffMs } from "../util/backoff.ts";
 import type { ProducerConfig } from "./config.ts";
 import type { IdempotenceManager, ProducerIdAndEpoch } from "./idempotence.ts";

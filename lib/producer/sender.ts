@@ -23,7 +23,7 @@ import {
   type ProducePartitionResponse,
   type ProduceRequest,
   type ProduceResponse,
-} from "../protocol/produce.ts";
+} from "../protocol/messages/produce.ts";
 import { uuidToString } from "../protocol/uuid.ts";
 import { backoffMs } from "../util/backoff.ts";
 import type { DrainPolicy, RecordAccumulator } from "./accumulator.ts";

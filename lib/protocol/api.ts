@@ -12,7 +12,6 @@ export const ApiKey = {
   Produce: 0,
   Metadata: 3,
   ApiVersions: 18,
-  CreateTopics: 19,
   InitProducerId: 22,
 } as const;
 

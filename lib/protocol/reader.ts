@@ -53,6 +53,14 @@ export class Reader {
     return v;
   }
 
+  /** Reads a big-endian uint16. */
+  uint16(): number {
+    this.#need(2, "uint16");
+    const v = this.#view.getUint16(this.offset);
+    this.offset += 2;
+    return v;
+  }
+
   /** Reads a big-endian int32. */
   int32(): number {
     this.#need(4, "int32");
@@ -73,6 +81,14 @@ export class Reader {
   int64(): bigint {
     this.#need(8, "int64");
     const v = this.#view.getBigInt64(this.offset);
+    this.offset += 8;
+    return v;
+  }
+
+  /** Reads a big-endian IEEE 754 float64. */
+  float64(): number {
+    this.#need(8, "float64");
+    const v = this.#view.getFloat64(this.offset);
     this.offset += 8;
     return v;
   }
@@ -200,40 +216,43 @@ export class Reader {
   }
 
   /**
-   * Reads an array: its count (compact: uvarint count+1 with 0 = null;
-   * otherwise int32 with -1 = null), then `each` per element. A count larger
-   * than the bytes left is rejected before anything is allocated.
+   * Reads an array's count (compact: uvarint count+1 with 0 = null;
+   * otherwise int32 with -1 = null); -1 for null. A count larger than the
+   * bytes left is rejected, so nothing is allocated for it.
    */
-  array<T>(compact: boolean, each: (r: Reader) => T): T[] | null {
+  arrayLength(compact: boolean): number {
     const at = this.offset;
     let n: number;
     if (compact) {
-      const u = this.uvarint();
-      if (u === 0) return null;
-      n = u - 1;
+      n = this.uvarint() - 1;
     } else {
       n = this.int32();
-      if (n < 0) {
-        if (n === -1) return null;
-        throw new ProtocolError(`invalid array length ${n} at offset ${at}`);
-      }
+      if (n < -1) throw new ProtocolError(`invalid array length ${n} at offset ${at}`);
     }
     if (n > this.remaining) {
-      throw new ProtocolError(
-        `array of ${n} elements at offset ${at} exceeds the ${this.remaining} bytes left`,
-      );
+      throw new ProtocolError(`count ${n} exceeds the ${this.remaining} bytes left`);
     }
+    return n;
+  }
+
+  /**
+   * Reads an array: its count (see {@link arrayLength}), then `each` per
+   * element; null for a null array.
+   */
+  array<T>(compact: boolean, each: (r: Reader) => T): T[] | null {
+    const n = this.arrayLength(compact);
+    if (n < 0) return null;
     const out: T[] = [];
     for (let i = 0; i < n; i++) out.push(each(this));
     return out;
   }
 
   /**
-   * Reads a tagged-field section. For each field, `onField` gets its tag and
-   * a reader bounded to the field's bytes; whatever it leaves unread (all of
-   * it for unknown tags) is skipped.
+   * Reads a tagged-field section. For each field, `onField` gets its tag, a
+   * reader bounded to the field's bytes and `context`; whatever it leaves
+   * unread (all of it for unknown tags) is skipped.
    */
-  taggedFields(onField?: (tag: number, r: Reader) => void): void {
+  taggedFields<C>(onField?: (tag: number, r: Reader, context: C) => void, context?: C): void {
     const count = this.uvarint();
     if (count > this.remaining) {
       throw new ProtocolError(
@@ -247,7 +266,7 @@ export class Reader {
       const start = this.offset;
       const end = start + size;
       if (onField !== undefined) {
-        onField(tag, new Reader(this.buffer.subarray(0, end), start));
+        onField(tag, new Reader(this.buffer.subarray(0, end), start), context as C);
       }
       this.offset = end;
     }

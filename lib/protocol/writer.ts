@@ -65,6 +65,14 @@ export class Writer {
     return this;
   }
 
+  /** Writes a big-endian uint16. */
+  uint16(v: number): this {
+    this.#ensure(2);
+    this.#view.setUint16(this.#pos, v);
+    this.#pos += 2;
+    return this;
+  }
+
   /** Writes a big-endian int32. */
   int32(v: number): this {
     this.#ensure(4);
@@ -88,6 +96,14 @@ export class Writer {
     }
     this.#ensure(8);
     this.#view.setBigInt64(this.#pos, v);
+    this.#pos += 8;
+    return this;
+  }
+
+  /** Writes a big-endian IEEE 754 float64. */
+  float64(v: number): this {
+    this.#ensure(8);
+    this.#view.setFloat64(this.#pos, v);
     this.#pos += 8;
     return this;
   }

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { encodeRequest } from "../../lib/protocol/frame.ts";
-import { Metadata } from "../../lib/protocol/metadata.ts";
-import { Produce, type ProduceRequest } from "../../lib/protocol/produce.ts";
+import { Metadata } from "../../lib/protocol/messages/metadata.ts";
+import { Produce, type ProduceRequest } from "../../lib/protocol/messages/produce.ts";
 import {
   type RequestHead,
   RequestScanner,

@@ -240,7 +240,7 @@ Deno.test("network: Metadata with impossible partition indexes: ProtocolError, n
     const cases: [readonly number[], RegExp][] = [
       [[0, 2147483647], /topic "t" lists partition index 2147483647 among 2 partitions/],
       [[0, 0], /topic "t" lists partition index 0 among 2 partitions/],
-      [[-1], /topic "t" has partition index -1/],
+      [[-1], /topics\[0\]\.partitions\[0\]\.partitionIndex: -1 is below 0/],
     ];
     for (const [partitionIndexes, pattern] of cases) {
       await metadataFailure(

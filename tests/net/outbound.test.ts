@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { NetworkError, TimeoutError } from "../../mod.ts";
 import { Connection } from "../../lib/net/connection.ts";
 import type { Socket, Transport } from "../../lib/net/transport.ts";
-import { Produce, type ProduceRequest } from "../../lib/protocol/produce.ts";
+import { Produce, type ProduceRequest } from "../../lib/protocol/messages/produce.ts";
 import { fakeBroker } from "../support/fake_broker/mod.ts";
 
 /** The fake broker's socket, with every write after the handshake under the test's control. */

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { ProtocolError } from "../../lib/errors.ts";
-import { ApiVersions } from "../../lib/protocol/api_versions.ts";
+import { ApiVersions } from "../../lib/protocol/messages/api_versions.ts";
 import { decodeResponse, encodeRequest, responseCorrelationId } from "../../lib/protocol/frame.ts";
-import { InitProducerId } from "../../lib/protocol/init_producer_id.ts";
-import { Metadata } from "../../lib/protocol/metadata.ts";
-import { Produce, type ProduceRequest } from "../../lib/protocol/produce.ts";
+import { InitProducerId } from "../../lib/protocol/messages/init_producer_id.ts";
+import { Metadata } from "../../lib/protocol/messages/metadata.ts";
+import { Produce, type ProduceRequest } from "../../lib/protocol/messages/produce.ts";
 import { assertProtocolError } from "../support/assert_protocol_error.ts";
 import { concat, hex, unhex } from "../support/bytes.ts";
 import { java } from "../support/java_vectors.ts";

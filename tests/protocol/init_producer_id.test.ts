@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { InitProducerId } from "../../lib/protocol/init_producer_id.ts";
+import { InitProducerId } from "../../lib/protocol/messages/init_producer_id.ts";
 import { Reader } from "../../lib/protocol/reader.ts";
 import { Writer } from "../../lib/protocol/writer.ts";
 import { assertProtocolError } from "../support/assert_protocol_error.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Metadata } from "../../lib/protocol/metadata.ts";
+import { Metadata } from "../../lib/protocol/messages/metadata.ts";
 import { adminConnection, BOOTSTRAP } from "./cluster.ts";
 
 /**

@@ -10,8 +10,8 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Connection } from "../../lib/net/connection.ts";
 import { defaultTransport } from "../../lib/net/runtime.ts";
-import { CreateTopics } from "../../lib/protocol/create_topics.ts";
-import { Metadata } from "../../lib/protocol/metadata.ts";
+import { CreateTopics } from "./create_topics.ts";
+import { Metadata } from "../../lib/protocol/messages/metadata.ts";
 
 /** Bootstrap address of the test broker(s). */
 export const BOOTSTRAP: string = globalThis.process?.env?.KAFKA_BOOTSTRAP ?? "127.0.0.1:9092";

@@ -16,7 +16,7 @@
 import { Producer, type ProducerOptions } from "../../mod.ts";
 import { Connection } from "../../lib/net/connection.ts";
 import { defaultTransport } from "../../lib/net/runtime.ts";
-import { Metadata } from "../../lib/protocol/metadata.ts";
+import { Metadata } from "../../lib/protocol/messages/metadata.ts";
 import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "./cluster.ts";
 import { ProduceValidator, summary, type ValidationReport } from "./validator.ts";
 

@@ -8,11 +8,11 @@
  * @module
  */
 import type { ApiCodec } from "../../lib/protocol/api.ts";
-import { ApiVersions } from "../../lib/protocol/api_versions.ts";
+import { ApiVersions } from "../../lib/protocol/messages/api_versions.ts";
 import { decodeResponse } from "../../lib/protocol/frame.ts";
-import { InitProducerId } from "../../lib/protocol/init_producer_id.ts";
-import { Metadata } from "../../lib/protocol/metadata.ts";
-import { Produce } from "../../lib/protocol/produce.ts";
+import { InitProducerId } from "../../lib/protocol/messages/init_producer_id.ts";
+import { Metadata } from "../../lib/protocol/messages/metadata.ts";
+import { Produce } from "../../lib/protocol/messages/produce.ts";
 import { Reader } from "../../lib/protocol/reader.ts";
 import captured from "../protocol/fixtures/captured_responses.json" with { type: "json" };
 
@@ -61,7 +61,7 @@ export function toBase64(bytes: Uint8Array): string {
 
 /**
  * Decodes `frame` once while recording where each length-prefixed read
- * (strings, bytes, arrays, tagged-field sections) found its length.
+ * (strings, bytes, array counts, tagged-field sections) found its length.
  */
 function traceLengths(api: ApiCodec<never, unknown>, version: number, frame: Uint8Array) {
   const found = new Map<number, LengthKind>();
@@ -71,7 +71,7 @@ function traceLengths(api: ApiCodec<never, unknown>, version: number, frame: Uin
     compactString: proto.compactString,
     bytes: proto.bytes,
     compactBytes: proto.compactBytes,
-    array: proto.array,
+    arrayLength: proto.arrayLength,
     taggedFields: proto.taggedFields,
   };
   const record = (r: Reader, kind: LengthKind) => found.set(r.offset, kind);
@@ -91,13 +91,20 @@ function traceLengths(api: ApiCodec<never, unknown>, version: number, frame: Uin
     record(this, "uvarint");
     return originals.compactBytes.call(this);
   };
-  proto.array = function <T>(compact: boolean, each: (r: Reader) => T) {
+  proto.arrayLength = function (compact: boolean) {
     record(this, compact ? "uvarint" : "int32");
-    return originals.array.call(this, compact, each) as T[] | null;
+    return originals.arrayLength.call(this, compact);
   };
-  proto.taggedFields = function (onField?: (tag: number, r: Reader) => void) {
+  proto.taggedFields = function <C>(
+    onField?: (tag: number, r: Reader, context: C) => void,
+    context?: C,
+  ) {
     record(this, "uvarint");
-    return originals.taggedFields.call(this, onField);
+    return originals.taggedFields.call<Reader, [typeof onField, C | undefined], void>(
+      this,
+      onField,
+      context,
+    );
   };
   try {
     decodeResponse(api, version, frame);
