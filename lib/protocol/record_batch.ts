@@ -66,6 +66,15 @@ function copy(dst: Uint8Array, pos: number, src: Uint8Array): number {
   return pos + n;
 }
 
+/** Writes a varint length and the bytes, or -1 (zigzag 1) for null; returns the position after. */
+function writeNullableBytes(dst: Uint8Array, pos: number, src: Uint8Array | null): number {
+  if (src === null) {
+    dst[pos] = 1; // zigzag(-1)
+    return pos + 1;
+  }
+  return copy(dst, writeVarint(dst, pos, src.length), src);
+}
+
 /** Exact bytes of key, value and headers, with their length varints and the header count. */
 function payloadSize(
   key: Uint8Array | null,
@@ -195,31 +204,13 @@ export class RecordBatchBuilder {
     buf[pos++] = 0; // attributes
     pos = smallDelta ? writeVarint(buf, pos, delta) : writeVarlong(buf, pos, delta);
     pos = writeVarint(buf, pos, count);
-    if (key === null) {
-      buf[pos++] = 1; // zigzag(-1)
-    } else {
-      pos = writeVarint(buf, pos, key.length);
-      pos = copy(buf, pos, key);
-    }
-    if (value === null) {
-      buf[pos++] = 1;
-    } else {
-      pos = writeVarint(buf, pos, value.length);
-      pos = copy(buf, pos, value);
-    }
+    pos = writeNullableBytes(buf, pos, key);
+    pos = writeNullableBytes(buf, pos, value);
     pos = writeVarint(buf, pos, headers.length);
     for (let i = 0; i < headers.length; i++) {
       const h = headers[i];
-      const k = h[0];
-      const v = h[1];
-      pos = writeVarint(buf, pos, k.length);
-      pos = copy(buf, pos, k);
-      if (v === null) {
-        buf[pos++] = 1;
-      } else {
-        pos = writeVarint(buf, pos, v.length);
-        pos = copy(buf, pos, v);
-      }
+      pos = writeNullableBytes(buf, pos, h[0]);
+      pos = writeNullableBytes(buf, pos, h[1]);
     }
 
     this.#pos = pos;
