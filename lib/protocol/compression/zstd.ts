@@ -10,6 +10,7 @@ import * as zlib from "node:zlib";
 import { ProtocolError } from "../../errors.ts";
 import type { CompressionCodec } from "./codec.ts";
 import { DEFAULT_MAX_OUTPUT, zlibDecompress } from "./zlib_decompress.ts";
+import { zstdFramesProblem } from "./zstd_frames.ts";
 
 type Sync = (input: Uint8Array, options?: object) => Uint8Array;
 
@@ -42,6 +43,8 @@ export const zstd: CompressionCodec = {
   },
   decompress(input: Uint8Array, maxOutput = DEFAULT_MAX_OUTPUT): Uint8Array {
     if (decompressSync === undefined) missing();
+    const problem = zstdFramesProblem(input);
+    if (problem !== null) throw new ProtocolError(`corrupt zstd data: ${problem}`);
     return zlibDecompress("zstd", input, maxOutput, decompressSync);
   },
 };
