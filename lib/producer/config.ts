@@ -58,7 +58,7 @@ export interface ProducerOptions {
   batchSize?: number;
   /**
    * Codec of the record batches (`compression.type`): `"gzip"`, `"snappy"`,
-   * `"lz4"`, `"zstd"` (needs node:zlib's zstd: Deno ≥ 2.9, Bun ≥ 1.4,
+   * `"lz4"`, `"zstd"` (needs node:zlib's zstd, as in Deno 2.9.6, Bun 1.4.5 and
    * Node ≥ 22.15; and a broker with Produce v7, Kafka ≥ 2.1) or `"none"`. A
    * batch is compressed once, when first sent; `batchSize` counts its
    * uncompressed bytes, `maxRequestSize` the compressed ones.

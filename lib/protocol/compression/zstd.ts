@@ -1,7 +1,7 @@
 /**
  * zstd (codec id 4) over `node:zlib`'s `zstdCompressSync` and
- * `zstdDecompressSync`, which only newer runtimes have (Deno 2.9, Bun 1.4
- * and Node 22.15 do): {@link zstdAvailable} says whether this one does.
+ * `zstdDecompressSync`, which only newer runtimes have (Deno 2.9.6, Bun 1.4.5
+ * and Node from 22.15 do): {@link zstdAvailable} says whether this one does.
  * Levels as Java's `compression.zstd.level`: -131072–22, default 3.
  *
  * @module
