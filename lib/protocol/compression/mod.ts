@@ -11,7 +11,7 @@ import { zstd, zstdAvailable } from "./zstd.ts";
 export type { CompressionCodec } from "./codec.ts";
 
 /** A `compressionType` value: `"none"` or a codec's name. */
-export type CompressionType = "none" | CompressionCodec["name"];
+export type CompressionType = "none" | "gzip" | "snappy" | "lz4" | "zstd";
 
 /** Every codec this build knows, by name. */
 export const CODECS: ReadonlyMap<string, CompressionCodec> = new Map(
