@@ -282,10 +282,15 @@ export class RecordBatchBuilder {
     transactional = false,
   ): Uint8Array {
     if (this.#count === 0) throw new RangeError("cannot build an empty record batch");
-    const out = this.codec === null ? this.buffer.subarray(0, this.#pos) : this.#compress();
-    const v = out === this.#compressed
-      ? new DataView(out.buffer, out.byteOffset, out.byteLength)
-      : this.#view;
+    let out: Uint8Array;
+    let v: DataView;
+    if (this.codec === null) {
+      out = this.buffer.subarray(0, this.#pos);
+      v = this.#view;
+    } else {
+      out = this.#compress();
+      v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    }
     const attributes = (transactional ? TRANSACTIONAL_FLAG : 0) | (this.codec?.id ?? 0);
     this.#writeHeader(v, out.length, attributes, producerId, producerEpoch, baseSequence);
     v.setUint32(CRC_OFFSET, crc32c(out, ATTRIBUTES_OFFSET, out.length));
