@@ -2,7 +2,8 @@
  * The producer's compressed batches over the in-memory fake broker: what
  * goes out is compressed with the chosen codec, a retry and a re-sequencing
  * after an epoch bump resend the same compressed records with a new header
- * and CRC, `maxRequestSize` counts compressed bytes, and zstd is refused for
+ * and CRC, a split after MESSAGE_TOO_LARGE keeps the codec,
+ * `maxRequestSize` counts compressed bytes, and zstd is refused for
  * a broker without Produce v7.
  */
 import assert from "node:assert/strict";
@@ -13,6 +14,7 @@ import { fakeBroker, type FakeBrokerOptions } from "../support/fake_broker/mod.t
 
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const NOT_ENOUGH_REPLICAS = 19;
+const MESSAGE_TOO_LARGE = 10;
 const codecs = [...CODECS.values()].filter(codecAvailable);
 
 /** A producer over a fake broker of one partition per topic; every Produce partition's bytes are kept. */
@@ -77,6 +79,23 @@ for (const codec of codecs) {
     assert.equal(batch.producerEpoch, 1);
     assert.equal(new TextDecoder().decode(batch.records[0].value!), "b".repeat(500));
     assert.deepEqual(after.subarray(61), before.subarray(61), "the compressed records are reused");
+  });
+
+  Deno.test(`producer ${codec.name}: a batch split after MESSAGE_TOO_LARGE keeps the codec`, async () => {
+    const { producer, sent } = rig({ compressionType: codec.name, lingerMs: 20 }, {
+      onProduce: (b) => b.records > 2 ? { errorCode: MESSAGE_TOO_LARGE } : undefined,
+    });
+    const values = Array.from({ length: 8 }, (_, i) => `v${i}`.repeat(50));
+    await Promise.all(values.map((value) => producer.send({ topic: "t", value })));
+    await producer.close();
+    const batches = sent.map((s) => decodeRecordBatches(s.bytes)[0]);
+    assert.ok(batches.some((b) => b.records.length > 2), "a batch was refused, then split");
+    const accepted = batches.filter((b) => b.records.length <= 2);
+    for (const batch of accepted) assert.equal(batch.attributes & 7, codec.id);
+    assert.deepEqual(
+      accepted.flatMap((b) => b.records.map((r) => new TextDecoder().decode(r.value!))),
+      values,
+    );
   });
 
   Deno.test(`producer ${codec.name}: maxRequestSize counts compressed bytes`, async () => {
