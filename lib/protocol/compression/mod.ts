@@ -13,14 +13,20 @@ export type { CompressionCodec } from "./codec.ts";
 /** A `compressionType` value: `"none"` or a codec's name. */
 export type CompressionType = "none" | "gzip" | "snappy" | "lz4" | "zstd";
 
+/** Every codec this build knows, in id order (one line per codec). */
+const ALL: readonly CompressionCodec[] = [
+  gzip,
+  zstd,
+];
+
 /** Every codec this build knows, by name. */
 export const CODECS: ReadonlyMap<string, CompressionCodec> = new Map(
-  [gzip, zstd].map((c) => [c.name, c]),
+  ALL.map((c) => [c.name, c]),
 );
 
 /** Every codec this build knows, by its id in the batch attributes. */
 export const CODECS_BY_ID: ReadonlyMap<number, CompressionCodec> = new Map(
-  [...CODECS.values()].map((c) => [c.id, c]),
+  ALL.map((c) => [c.id, c]),
 );
 
 /** Whether `codec` can compress and decompress on this runtime. */
