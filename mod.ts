@@ -19,6 +19,7 @@
 export { Producer } from "./lib/producer/producer.ts";
 export type { CloseOptions, SendOptions } from "./lib/producer/producer.ts";
 export type { Partitioner, ProducerOptions } from "./lib/producer/config.ts";
+export type { CompressionType } from "./lib/protocol/compression/mod.ts";
 export type { ProducerRecord, RecordHeaders, RecordMetadata } from "./lib/producer/record.ts";
 export type { ProducerMetrics } from "./lib/producer/metrics.ts";
 export type { Socket, Transport } from "./lib/net/transport.ts";

@@ -11,7 +11,8 @@
  * @module
  */
 
-import { Producer, type ProducerRecord } from "../mod.ts";
+import { type CompressionType, Producer, type ProducerRecord } from "../mod.ts";
+import { codecAvailable, CODECS } from "../lib/protocol/compression/mod.ts";
 import { RecordAccumulator } from "../lib/producer/accumulator.ts";
 import type { ProducerBatch } from "../lib/producer/batch.ts";
 import { BufferPool } from "../lib/producer/buffer_pool.ts";
@@ -38,9 +39,6 @@ for (const size of [16, 100]) {
 // ---------------------------------------------------------------- accumulator append
 
 const APPENDS = 10_000;
-const config = resolveConfig({ bootstrapServers: "bench:9092", batchSize: 16384 });
-const pool = new BufferPool(config.bufferMemory, config.batchSize);
-const accumulator = new RecordAccumulator(config, pool, () => {});
 const value100 = new Uint8Array(100).fill(7);
 const encoded: EncodedRecord = {
   topic: "bench",
@@ -51,23 +49,34 @@ const encoded: EncodedRecord = {
   headers: [],
   source: { topic: "bench", value: value100 },
 };
-const queue = accumulator.queue("bench", 0);
 const everySend = { canSend: () => true, onDrain: () => {} };
-let nextOffset = 0n;
 
-/** Drains the first batch of the queue, encodes it (header + CRC) and completes it. */
-function drainOne(nowMs: number): void {
-  const [batch]: ProducerBatch[] = accumulator.drain(1, [queue], everySend, nowMs);
-  batch.encode();
-  batch.complete(nextOffset, -1);
-  nextOffset += BigInt(batch.recordCount);
-  accumulator.deallocate(batch);
-}
+/**
+ * One iteration of the accumulator bench with `compressionType`: appends,
+ * drains each full batch, encodes it (compressing it, if compressed) and
+ * completes it.
+ */
+function accumulatorRun(compressionType: CompressionType): () => void {
+  const config = resolveConfig({
+    bootstrapServers: "bench:9092",
+    batchSize: 16384,
+    compressionType,
+  });
+  const pool = new BufferPool(config.bufferMemory, config.batchSize);
+  const accumulator = new RecordAccumulator(config, pool, () => {});
+  const queue = accumulator.queue("bench", 0);
+  let nextOffset = 0n;
 
-Deno.bench(
-  `RecordAccumulator append of 100 B records into 16 KiB batches, full batches drained, encoded and completed [n=${APPENDS} records]`,
-  { group: "accumulator" },
-  () => {
+  /** Drains the first batch of the queue, encodes it (header + CRC) and completes it. */
+  function drainOne(nowMs: number): void {
+    const [batch]: ProducerBatch[] = accumulator.drain(1, [queue], everySend, nowMs);
+    batch.encode();
+    batch.complete(nextOffset, -1);
+    nextOffset += BigInt(batch.recordCount);
+    accumulator.deallocate(batch);
+  }
+
+  return () => {
     const now = Date.now();
     for (let i = 0; i < APPENDS; i++) {
       if (accumulator.tryAppend(encoded, 0, now, null) === null) {
@@ -76,8 +85,22 @@ Deno.bench(
       if (queue.batches.length > 1) drainOne(now);
     }
     while (queue.batches.length > 0) drainOne(now);
-  },
+  };
+}
+
+Deno.bench(
+  `RecordAccumulator append of 100 B records into 16 KiB batches, full batches drained, encoded and completed [n=${APPENDS} records]`,
+  { group: "accumulator" },
+  accumulatorRun("none"),
 );
+
+for (const codec of [...CODECS.values()].filter(codecAvailable)) {
+  Deno.bench(
+    `RecordAccumulator append of 100 B records into 16 KiB batches compressed with ${codec.name} [n=${APPENDS} records]`,
+    { group: "accumulator" },
+    accumulatorRun(codec.name),
+  );
+}
 
 // ---------------------------------------------------------------- sticky partitioner
 

@@ -197,7 +197,8 @@ export class RecordAccumulator {
 
   /**
    * Takes from the partitions led by `node` at most one batch each, up to
-   * `maxRequestSize` bytes in all (at least one batch), starting where the
+   * `maxRequestSize` bytes in all as sent (compressed: this compresses the
+   * batches it looks at; at least one batch), starting where the
    * last drain of that node stopped so no partition starves.
    */
   drain(
@@ -215,7 +216,7 @@ export class RecordAccumulator {
       const batch = queue.batches[0];
       if (batch === undefined) continue;
       if (batch.attempts > 0 && nowMs - batch.lastAttemptMs < batch.backoffMs) continue;
-      if (drained.length > 0 && size + batch.sizeInBytes > this.#config.maxRequestSize) {
+      if (drained.length > 0 && size + batch.wireSizeInBytes > this.#config.maxRequestSize) {
         this.#drainIndex.set(node, index);
         return drained;
       }
@@ -223,7 +224,7 @@ export class RecordAccumulator {
       queue.batches.shift();
       batch.closed = true;
       policy.onDrain(batch);
-      size += batch.sizeInBytes;
+      size += batch.wireSizeInBytes;
       drained.push(batch);
     }
     this.#drainIndex.set(node, start + 1);
@@ -325,7 +326,9 @@ export class RecordAccumulator {
   #newBatch(queue: PartitionQueue, buffer: Uint8Array, nowMs: number): ProducerBatch {
     const last = queue.batches[queue.batches.length - 1];
     if (last !== undefined) last.closed = true;
-    const batch = new ProducerBatch(queue, buffer, nowMs);
+    const { compressionCodec, compressionLevel } = this.#config;
+    const builder = new RecordBatchBuilder(buffer, compressionCodec, compressionLevel);
+    const batch = new ProducerBatch(queue, builder, nowMs);
     queue.batches.push(batch);
     this.#incomplete.add(batch);
     this.#onNewBatch();

@@ -95,9 +95,14 @@ export class ProducerBatch {
     return this.builder.recordCount;
   }
 
-  /** Bytes the batch takes on the wire. */
+  /** Bytes of the batch uncompressed: what `batchSize` bounds. */
   get sizeInBytes(): number {
     return this.builder.sizeInBytes;
+  }
+
+  /** Bytes the batch takes on the wire (compressed, if it is; compresses it if not yet). */
+  get wireSizeInBytes(): number {
+    return this.builder.wireSizeInBytes;
   }
 
   /** Sequence number of the last record (idempotence). */
@@ -166,7 +171,10 @@ export class ProducerBatch {
     return this.outcome;
   }
 
-  /** The batch's bytes with its current producer state, ready for a Produce request. */
+  /**
+   * The batch's bytes with its current producer state, ready for a Produce
+   * request; a compressed batch is compressed on the first call only.
+   */
   encode(): Uint8Array {
     return this.builder.build(this.producerId, this.producerEpoch, this.baseSequence);
   }
@@ -209,14 +217,15 @@ export class ProducerBatch {
 
   /**
    * Moves the records into new batches of at most `batchSize` bytes each
-   * (after MESSAGE_TOO_LARGE), keeping every record's promise. This batch is
+   * (uncompressed; after MESSAGE_TOO_LARGE), with this batch's codec,
+   * keeping every record's promise. This batch is
    * left empty and done. The new batches' memory is not from the pool (as in
    * Java): it is garbage once they complete.
    */
   split(batchSize: number): ProducerBatch[] {
     const out: ProducerBatch[] = [];
     let first = 0;
-    for (const builder of splitRecordBatch(this.encode(), batchSize)) {
+    for (const builder of splitRecordBatch(this.encode(), batchSize, this.builder.level)) {
       const part = new ProducerBatch(this.queue, builder, this.createdMs);
       const end = first + builder.recordCount;
       part.pooled = false;

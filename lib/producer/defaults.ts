@@ -4,7 +4,8 @@
  * `ProducerOptions` and the README's options table must say the same, which
  * tests/producer/defaults.test.ts checks. Defaults that follow from other
  * values (`clientId`, `maxBlockedBytes`, `partitioner`, `transport`) are
- * computed in `resolveConfig` and are not in this table.
+ * computed in `resolveConfig` and are not in this table, nor is
+ * `compressionLevel` (each codec has its own, see compression/mod.ts).
  *
  * @module
  */
@@ -17,6 +18,7 @@ export const DEFAULTS = {
   lingerMs: 5,
   batchSize: 16384,
   bufferMemory: 32 * 1024 * 1024,
+  compressionType: "none",
   maxBlockMs: 60000,
   deliveryTimeoutMs: 120000,
   requestTimeoutMs: 30000,

@@ -34,6 +34,9 @@ import type { ProducerMetadata } from "./metadata.ts";
 import type { MetricCounters } from "./metrics.ts";
 import { ProducerIdManager } from "./producer_id.ts";
 
+/** The first Produce version whose batches may be zstd-compressed (KIP-110). */
+const ZSTD_PRODUCE_VERSION = 7;
+
 /**
  * Final errors after which a batch may have been written: its answer was
  * lost (network, request timeout), or the leader appended it but too few
@@ -240,6 +243,13 @@ export class Sender {
     let version: number;
     try {
       version = connection.versionFor(Produce);
+      if (version < ZSTD_PRODUCE_VERSION && config.compressionType === "zstd") {
+        throw kafkaError(
+          ErrorCode.UNSUPPORTED_VERSION,
+          `cannot send zstd-compressed batches to broker ${connection.address}`,
+          `zstd needs Produce v${ZSTD_PRODUCE_VERSION} (Kafka 2.1+), the broker supports up to v${version}`,
+        );
+      }
     } catch (error) {
       for (const batch of batches) this.#fail(batch, error as KafkaError, false);
       return;
@@ -425,7 +435,7 @@ export class Sender {
       this.#fail(
         batch,
         new RecordTooLargeError(
-          `the broker rejected a ${batch.sizeInBytes}-byte record for ${topic}-${partition} as too large (message.max.bytes)`,
+          `the broker rejected a ${batch.wireSizeInBytes}-byte record for ${topic}-${partition} as too large (message.max.bytes)`,
           { cause: error },
         ),
         false,

@@ -8,6 +8,12 @@
  * drained — and can be rewritten if the batch is retried with other producer
  * state.
  *
+ * A builder given a codec compresses the records section (everything after
+ * the header) once, the first time the batch's wire form is asked for, and
+ * keeps that form: a retry, or a rewrite of the producer fields after an
+ * epoch bump (they are in the header, outside the compressed part), only
+ * rewrites the header and the CRC.
+ *
  * A record: length varint · attributes int8 (0) · timestampDelta varlong ·
  * offsetDelta varint · keyLength varint (-1 null) · key · valueLength
  * varint (-1 null) · value · headerCount varint · headers { keyLength
@@ -16,11 +22,15 @@
  * @module
  */
 
+import type { CompressionCodec } from "./compression/codec.ts";
+import { CODECS_BY_ID } from "./compression/mod.ts";
 import { crc32c } from "./crc32c.ts";
+import { ProtocolError } from "../errors.ts";
 import {
   ATTRIBUTES_OFFSET,
   BASE_SEQUENCE_OFFSET,
   BASE_TIMESTAMP_OFFSET,
+  COMPRESSION_MASK,
   CRC_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
   LENGTH_OFFSET,
@@ -102,7 +112,8 @@ function setInt64(view: DataView, offset: number, v: number): void {
 }
 
 /**
- * Builds one uncompressed RecordBatch v2 in a caller-provided buffer.
+ * Builds one RecordBatch v2 in a caller-provided buffer, uncompressed or
+ * (given a codec) with its records section compressed.
  *
  * @example
  * ```ts
@@ -120,15 +131,29 @@ export class RecordBatchBuilder {
   #count = 0;
   #baseTimestamp = -1;
   #maxTimestamp = -1;
+  /** The codec compressing the records section, or null. */
+  readonly codec: CompressionCodec | null;
+  /** The codec's level (its default when undefined). */
+  readonly level: number | undefined;
+  /** The compressed batch (header + compressed records), once built. */
+  #compressed: Uint8Array | null = null;
+  /** Records in {@link RecordBatchBuilder.#compressed}; appends after it make it stale. */
+  #compressedCount = 0;
 
-  /** Uses `buffer` (at least 61 bytes) for the batch; its capacity bounds the batch size. */
-  constructor(buffer: Uint8Array) {
+  /**
+   * Uses `buffer` (at least 61 bytes) for the batch; its capacity bounds the
+   * batch size (uncompressed). With a `codec`, the built batch holds its
+   * records compressed at `level`.
+   */
+  constructor(buffer: Uint8Array, codec: CompressionCodec | null = null, level?: number) {
     if (buffer.length < RECORDS_OFFSET) {
       throw new RangeError(
         `a record batch buffer needs at least ${RECORDS_OFFSET} bytes`,
       );
     }
     this.buffer = buffer;
+    this.codec = codec;
+    this.level = level;
     this.#view = new DataView(
       buffer.buffer,
       buffer.byteOffset,
@@ -141,9 +166,18 @@ export class RecordBatchBuilder {
     return this.#count;
   }
 
-  /** Bytes used, including the 61-byte header. */
+  /** Bytes used, including the 61-byte header (uncompressed). */
   get sizeInBytes(): number {
     return this.#pos;
+  }
+
+  /**
+   * Bytes of the built batch on the wire: {@link sizeInBytes} uncompressed;
+   * with a codec, the compressed size (compressing the records now if they
+   * were not yet, or were appended to since).
+   */
+  get wireSizeInBytes(): number {
+    return this.codec === null ? this.#pos : this.#compress().length;
   }
 
   /** Bytes still free in the buffer. */
@@ -225,11 +259,12 @@ export class RecordBatchBuilder {
   }
 
   /**
-   * Writes the header (baseOffset 0, partitionLeaderEpoch -1, no
-   * compression, the transactional bit if asked) and the CRC, and returns
-   * the exact batch bytes (a view of {@link buffer}). Can be called again
-   * with other producer state, e.g. after an epoch bump: it rewrites the
-   * header and the CRC. Throws `RangeError` on an empty batch.
+   * Writes the header (baseOffset 0, partitionLeaderEpoch -1, the codec's id
+   * in the attributes, the transactional bit if asked) and the CRC, and
+   * returns the exact batch bytes: a view of {@link buffer}, or with a codec
+   * the compressed batch, compressed on the first call only. Can be called
+   * again with other producer state, e.g. after an epoch bump: it rewrites
+   * the header and the CRC. Throws `RangeError` on an empty batch.
    */
   build(
     producerId: bigint,
@@ -237,16 +272,52 @@ export class RecordBatchBuilder {
     baseSequence: number,
     transactional = false,
   ): Uint8Array {
+    if (this.#count === 0) throw new RangeError("cannot build an empty record batch");
+    let out: Uint8Array;
+    let v: DataView;
+    if (this.codec === null) {
+      out = this.buffer.subarray(0, this.#pos);
+      v = this.#view;
+    } else {
+      out = this.#compress();
+      v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    }
+    const attributes = (transactional ? TRANSACTIONAL_FLAG : 0) | (this.codec?.id ?? 0);
+    this.#writeHeader(v, out.length, attributes, producerId, producerEpoch, baseSequence);
+    v.setUint32(CRC_OFFSET, crc32c(out, ATTRIBUTES_OFFSET, out.length));
+    return out;
+  }
+
+  /** The compressed batch (its header still to write), compressing the records if needed. */
+  #compress(): Uint8Array {
+    const cached = this.#compressed;
+    if (cached !== null && this.#compressedCount === this.#count) return cached;
+    const records = this.codec!.compress(
+      this.buffer.subarray(RECORDS_OFFSET, this.#pos),
+      this.level,
+    );
+    const out = new Uint8Array(RECORDS_OFFSET + records.length);
+    out.set(records, RECORDS_OFFSET);
+    this.#compressed = out;
+    this.#compressedCount = this.#count;
+    return out;
+  }
+
+  #writeHeader(
+    v: DataView,
+    size: number,
+    attributes: number,
+    producerId: bigint,
+    producerEpoch: number,
+    baseSequence: number,
+  ): void {
     const count = this.#count;
-    if (count === 0) throw new RangeError("cannot build an empty record batch");
-    const v = this.#view;
-    const size = this.#pos;
     v.setInt32(0, 0); // baseOffset (int64) = 0
     v.setInt32(4, 0);
     v.setInt32(LENGTH_OFFSET, size - LOG_OVERHEAD);
     v.setInt32(PARTITION_LEADER_EPOCH_OFFSET, -1);
     v.setInt8(MAGIC_OFFSET, MAGIC_V2);
-    v.setInt16(ATTRIBUTES_OFFSET, transactional ? TRANSACTIONAL_FLAG : 0);
+    v.setInt16(ATTRIBUTES_OFFSET, attributes);
     v.setInt32(LAST_OFFSET_DELTA_OFFSET, count - 1);
     setInt64(v, BASE_TIMESTAMP_OFFSET, this.#baseTimestamp);
     setInt64(v, MAX_TIMESTAMP_OFFSET, this.#maxTimestamp);
@@ -254,26 +325,34 @@ export class RecordBatchBuilder {
     v.setInt16(PRODUCER_EPOCH_OFFSET, producerEpoch);
     v.setInt32(BASE_SEQUENCE_OFFSET, baseSequence);
     v.setInt32(RECORDS_COUNT_OFFSET, count);
-    v.setUint32(CRC_OFFSET, crc32c(this.buffer, ATTRIBUTES_OFFSET, size));
-    return this.buffer.subarray(0, size);
   }
 }
 
 /**
- * Re-encodes the records of one uncompressed RecordBatch v2 into new
- * batches of at most `targetBytes` each (a record too big for that gets a
+ * Re-encodes the records of one RecordBatch v2 into new batches of at most
+ * `targetBytes` uncompressed bytes each (a record too big for that gets a
  * batch of its own), in order; header keys stay bytes. For a batch the
- * broker refused as too large. The builders are built with their producer
+ * broker refused as too large. The parts use the batch's codec (at `level`,
+ * else the codec's default). The builders are built with their producer
  * fields later, like any other.
- * @throws {ProtocolError} when `batch` is malformed.
+ * @throws {ProtocolError} when `batch` is malformed or its codec unknown.
  */
-export function splitRecordBatch(batch: Uint8Array, targetBytes: number): RecordBatchBuilder[] {
+export function splitRecordBatch(
+  batch: Uint8Array,
+  targetBytes: number,
+  level?: number,
+): RecordBatchBuilder[] {
+  const codecId = batch.length > ATTRIBUTES_OFFSET + 1
+    ? batch[ATTRIBUTES_OFFSET + 1] & COMPRESSION_MASK
+    : 0;
+  const codec = codecId === 0 ? null : CODECS_BY_ID.get(codecId);
+  if (codec === undefined) throw new ProtocolError(`record batch has unknown codec ${codecId}`);
   const out: RecordBatchBuilder[] = [];
   let current: RecordBatchBuilder | null = null;
   for (const { timestamp, key, value, headers } of decodeRecordsRaw(batch)) {
     if (current !== null && current.tryAppend(timestamp, key, value, headers) >= 0) continue;
     const size = RECORDS_OFFSET + RecordBatchBuilder.recordSizeUpperBound(key, value, headers);
-    current = new RecordBatchBuilder(new Uint8Array(Math.max(targetBytes, size)));
+    current = new RecordBatchBuilder(new Uint8Array(Math.max(targetBytes, size)), codec, level);
     current.tryAppend(timestamp, key, value, headers);
     out.push(current);
   }

@@ -1,11 +1,13 @@
 /**
- * Decoding of uncompressed RecordBatch v2 data, for tests and fuzzing (the
- * producer never reads batches back). Every batch's CRC is verified.
+ * Decoding of RecordBatch v2 data, for tests, fuzzing and the split of a
+ * batch the broker refused as too large. Every batch's CRC is verified; a
+ * compressed batch's records are decompressed (at most 64 MiB per batch).
  *
  * @module
  */
 
 import { ProtocolError } from "../errors.ts";
+import { codecAvailable, CODECS_BY_ID } from "./compression/mod.ts";
 import { crc32c } from "./crc32c.ts";
 import { Reader } from "./reader.ts";
 import {
@@ -75,8 +77,8 @@ export interface DecodedBatch {
 /**
  * Decodes consecutive RecordBatch v2 batches filling `buf`. Throws
  * {@link ProtocolError} on truncation, a bad magic byte, a CRC mismatch, a
- * compressed batch (naming the codec) or records that do not match their
- * lengths.
+ * codec that is unknown or unavailable here, corrupt compressed data, or
+ * records that do not match their lengths.
  */
 export function decodeRecordBatches(buf: Uint8Array): DecodedBatch[] {
   return decodeBatches(buf, stringKey);
@@ -125,36 +127,20 @@ function decodeBatches<K>(
       );
     }
     const attributes = view.getInt16(off + ATTRIBUTES_OFFSET);
-    const codec = attributes & COMPRESSION_MASK;
-    if (codec !== 0) {
-      throw new ProtocolError(
-        `record batch at offset ${off} is compressed with ${
-          COMPRESSION_NAMES[codec] ?? `unknown codec ${codec}`
-        }; only uncompressed batches can be decoded`,
-      );
-    }
     const baseOffset = view.getBigInt64(off);
     const baseTimestamp = view.getBigInt64(off + BASE_TIMESTAMP_OFFSET);
     const maxTimestamp = view.getBigInt64(off + MAX_TIMESTAMP_OFFSET);
-    const logAppendTime = (attributes & LOG_APPEND_TIME_FLAG) !== 0;
-    const count = view.getInt32(off + RECORDS_COUNT_OFFSET);
-    if (count < 0 || count > end - off - RECORDS_OFFSET) {
-      throw new ProtocolError(
-        `record batch at offset ${off} declares ${count} records`,
-      );
-    }
-    const r = new Reader(buf.subarray(0, end), off + RECORDS_OFFSET);
-    const records: GenericRecord<K>[] = [];
-    for (let i = 0; i < count; i++) {
-      const rec = decodeRecord(r, baseOffset, baseTimestamp, headerKey);
-      if (logAppendTime) rec.timestamp = maxTimestamp;
-      records.push(rec);
-    }
-    if (r.offset !== end) {
-      throw new ProtocolError(
-        `record batch at offset ${off}: ${end - r.offset} bytes left after ${count} records`,
-      );
-    }
+    const codecId = attributes & COMPRESSION_MASK;
+    const records = decodeRecords(
+      codecId === 0 ? buf.subarray(0, end) : decompressRecords(buf, off, end, codecId),
+      codecId === 0 ? off + RECORDS_OFFSET : 0,
+      off,
+      view.getInt32(off + RECORDS_COUNT_OFFSET),
+      baseOffset,
+      baseTimestamp,
+      (attributes & LOG_APPEND_TIME_FLAG) !== 0 ? maxTimestamp : null,
+      headerKey,
+    );
     batches.push({
       baseOffset,
       partitionLeaderEpoch: view.getInt32(off + PARTITION_LEADER_EPOCH_OFFSET),
@@ -174,8 +160,64 @@ function decodeBatches<K>(
   return batches;
 }
 
+/** The decompressed records section of the compressed batch at `off..end` of `buf`. */
+function decompressRecords(buf: Uint8Array, off: number, end: number, codecId: number): Uint8Array {
+  const section = buf.subarray(off + RECORDS_OFFSET, end);
+  const codec = CODECS_BY_ID.get(codecId);
+  const name = COMPRESSION_NAMES[codecId] ?? `unknown codec ${codecId}`;
+  if (codec === undefined || !codecAvailable(codec)) {
+    throw new ProtocolError(
+      `record batch at offset ${off} is compressed with ${name}, which cannot be decompressed here`,
+    );
+  }
+  try {
+    return codec.decompress(section);
+  } catch (error) {
+    throw new ProtocolError(
+      `record batch at offset ${off} is compressed with ${name}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
 /**
- * The records of an uncompressed RecordBatch v2 (one batch, CRC checked)
+ * Decodes `count` records filling `records` from `start` on (the records
+ * section of the batch at `off`).
+ */
+function decodeRecords<K>(
+  records: Uint8Array,
+  start: number,
+  off: number,
+  count: number,
+  baseOffset: bigint,
+  baseTimestamp: bigint,
+  logAppendTime: bigint | null,
+  headerKey: (bytes: Uint8Array) => K,
+): GenericRecord<K>[] {
+  if (count < 0 || count > records.length - start) {
+    throw new ProtocolError(
+      `record batch at offset ${off} declares ${count} records`,
+    );
+  }
+  const r = new Reader(records, start);
+  const out: GenericRecord<K>[] = [];
+  for (let i = 0; i < count; i++) {
+    const rec = decodeRecord(r, baseOffset, baseTimestamp, headerKey);
+    if (logAppendTime !== null) rec.timestamp = logAppendTime;
+    out.push(rec);
+  }
+  if (r.offset !== records.length) {
+    throw new ProtocolError(
+      `record batch at offset ${off}: ${
+        records.length - r.offset
+      } bytes left after ${count} records`,
+    );
+  }
+  return out;
+}
+
+/**
+ * The records of a RecordBatch v2 (one batch, CRC checked, decompressed)
  * with header keys left as bytes: what a split re-encodes, bytes to bytes.
  * @throws {ProtocolError} when the batch is malformed.
  */

@@ -1,6 +1,7 @@
 /**
  * The end-to-end path under Bun: produce mixed records with concurrent
- * `send()` and with `pipeTo(producer.writable)` through Bun's own sockets,
+ * `send()` (uncompressed and with every codec Bun's node:zlib has) and with
+ * `pipeTo(producer.writable)` through Bun's own sockets,
  * then read them back with Kafka's Java consumer and compare; and Bun's
  * socket writable under `pipeTo` (how every connection writes) pushes back.
  *
@@ -8,8 +9,9 @@
  */
 import assert from "node:assert/strict";
 import { createServer, type Socket as NetSocket } from "node:net";
-import { Producer, type ProducerRecord } from "../../mod.ts";
+import { type CompressionType, Producer, type ProducerRecord } from "../../mod.ts";
 import { bunTransport } from "../../lib/net/bun.ts";
+import { codecAvailable, CODECS } from "../../lib/protocol/compression/mod.ts";
 import { keyedPartition } from "../../lib/producer/partitioner.ts";
 import { b64, BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
 import { bytesOf, mixedRecord, prng } from "../support/records.ts";
@@ -39,34 +41,41 @@ function headerPairs(record: ProducerRecord): [string, string | null][] {
 
 assert.ok("Bun" in globalThis, "run this file with bun");
 
+/** Sends `n` mixed records concurrently with `compressionType`, reads them back, compares. */
+async function sendAndReadBack(n: number, compressionType: CompressionType, seed: number) {
+  const topic = uniqueTopic(`bun-send-${compressionType}`);
+  await createTopic(topic, PARTITIONS, { configs: { "compression.type": "producer" } });
+  const random = prng(seed);
+  const sent = Array.from({ length: n }, (_, i) => mixedRecord(topic, i, PARTITIONS, random));
+  const producer = new Producer({ bootstrapServers: BOOTSTRAP, compressionType });
+  const mds = await Promise.all(sent.map((r) => producer.send(r)));
+  await producer.close();
+  const consumed = await readBack(topic, sent.length);
+  assert.equal(consumed.length, sent.length);
+  const byPosition = new Map(consumed.map((r) => [`${r.p}/${r.o}`, r]));
+  sent.forEach((s, i) => {
+    const got = byPosition.get(`${mds[i].partition}/${mds[i].offset}`);
+    assert.ok(got, `record ${i} missing`);
+    assert.equal(got.k, b64(bytesOf(s.key)));
+    assert.equal(got.v, b64(bytesOf(s.value)));
+    assert.deepEqual(got.h, headerPairs(s));
+    assert.equal(got.t, mds[i].timestamp);
+    if (s.partition !== undefined) assert.equal(got.p, s.partition);
+    else if (s.key != null) assert.equal(got.p, keyedPartition(bytesOf(s.key)!, PARTITIONS));
+  });
+}
+
 await check(
   "bun: concurrent send() of 20,000 mixed records, read back by Kafka's consumer",
-  async () => {
-    const topic = uniqueTopic("bun-send");
-    await createTopic(topic, PARTITIONS);
-    const random = prng(11);
-    const sent = Array.from(
-      { length: 20_000 },
-      (_, i) => mixedRecord(topic, i, PARTITIONS, random),
-    );
-    const producer = new Producer({ bootstrapServers: BOOTSTRAP });
-    const mds = await Promise.all(sent.map((r) => producer.send(r)));
-    await producer.close();
-    const consumed = await readBack(topic, sent.length);
-    assert.equal(consumed.length, sent.length);
-    const byPosition = new Map(consumed.map((r) => [`${r.p}/${r.o}`, r]));
-    sent.forEach((s, i) => {
-      const got = byPosition.get(`${mds[i].partition}/${mds[i].offset}`);
-      assert.ok(got, `record ${i} missing`);
-      assert.equal(got.k, b64(bytesOf(s.key)));
-      assert.equal(got.v, b64(bytesOf(s.value)));
-      assert.deepEqual(got.h, headerPairs(s));
-      assert.equal(got.t, mds[i].timestamp);
-      if (s.partition !== undefined) assert.equal(got.p, s.partition);
-      else if (s.key != null) assert.equal(got.p, keyedPartition(bytesOf(s.key)!, PARTITIONS));
-    });
-  },
+  () => sendAndReadBack(20_000, "none", 11),
 );
+
+for (const codec of [...CODECS.values()].filter(codecAvailable)) {
+  await check(
+    `bun: ${codec.name}: 5,000 mixed records compressed, read back by Kafka's consumer`,
+    () => sendAndReadBack(5_000, codec.name, 12),
+  );
+}
 
 await check(
   "bun: pipeTo(producer.writable) of 20,000 records batches and resolves after the last ack",

@@ -136,8 +136,26 @@ Deno.test("options: an unknown name is a ConfigError naming it and the closest k
   );
   rejects({ acknowledgements: 1 }, /^unknown option "acknowledgements"$/);
   // A Java setting this version does not implement is refused, not ignored in silence.
-  rejects({ compressionType: "gzip" }, /option "compressionType" is not supported by this version/);
+  rejects({ transactionalId: "t" }, /option "transactionalId" is not supported by this version/);
   rejects({ "transactional.id": "t" }, /option "transactional\.id" is not supported/);
+});
+
+Deno.test("options: compressionType names a codec, compressionLevel is in its range", () => {
+  rejects(
+    { compressionType: "brotli" },
+    /compressionType must be one of "none", "gzip"/,
+    /"brotli"/,
+  );
+  rejects({ compressionType: 1 }, /compressionType must be one of/, /got 1/);
+  rejects({ compressionType: "gzip", compressionLevel: 10 }, /gzip must be .* 1\.\.9 or -1/);
+  rejects({ compressionType: "gzip", compressionLevel: 0 }, /compressionLevel for gzip/, /got 0/);
+  rejects({ compressionType: "zstd", compressionLevel: 23 }, /zstd must be .* -131072\.\.22/);
+  rejects({ compressionType: "zstd", compressionLevel: 1.5 }, /compressionLevel for zstd/);
+  rejects({ compressionLevel: 3 }, /compressionType "none" has no levels/);
+  for (const [type, level] of [["gzip", -1], ["gzip", 9], ["zstd", -5], ["zstd", 22]] as const) {
+    new Producer({ bootstrapServers: BROKER, compressionType: type, compressionLevel: level })
+      .close();
+  }
 });
 
 Deno.test("options: maxBlockedBytes is a non-negative integer, default bufferMemory", () => {

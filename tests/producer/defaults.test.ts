@@ -27,6 +27,13 @@ const DERIVED: Record<string, { text: string; holds: () => boolean }> = {
       resolveConfig({ ...base, bufferMemory: 1 << 20 }).maxBlockedBytes === 1 << 20 &&
       resolveConfig(base).maxBlockedBytes === DEFAULTS.bufferMemory,
   },
+  compressionLevel: {
+    text: "the codec's",
+    holds: () =>
+      resolveConfig(base).compressionLevel === undefined &&
+      resolveConfig({ ...base, compressionType: "gzip" }).compressionLevel === -1 &&
+      resolveConfig({ ...base, compressionType: "zstd" }).compressionLevel === 3,
+  },
   partitioner: { text: "built-in", holds: () => resolveConfig(base).partitioner === null },
   transport: { text: "the runtime's", holds: () => resolveConfig(base).transport === null },
 };

@@ -16,7 +16,8 @@ import { ProtocolError } from "../../lib/errors.ts";
 import { FrameSplitter } from "../../lib/net/frames.ts";
 import { decodeResponse } from "../../lib/protocol/frame.ts";
 import { crc32c } from "../../lib/protocol/crc32c.ts";
-import { decodeRecordBatches } from "../../lib/protocol/record_batch.ts";
+import { codecAvailable, CODECS } from "../../lib/protocol/compression/mod.ts";
+import { decodeRecordBatches, RecordBatchBuilder } from "../../lib/protocol/record_batch.ts";
 import { concat } from "../support/bytes.ts";
 import { java } from "../support/java_vectors.ts";
 import {
@@ -279,10 +280,10 @@ Deno.test("fuzz: FrameSplitter under random chunking matches a reference splitte
   );
 });
 
-Deno.test("fuzz: mutated record batches decode or throw ProtocolError", () => {
+/** `batch` mutated at random (sometimes cut, half the time with its CRC fixed) `runs` times: each decodes or throws ProtocolError. */
+function fuzzBatches(batch: Uint8Array, runs: number, what: string): void {
   const rand = rng(RUN_SEED);
-  const batch = concat(java("batch1"), java("batch2"));
-  for (let i = 0; i < 2000; i++) {
+  for (let i = 0; i < runs; i++) {
     const m = batch.slice();
     for (let k = 1 + Math.floor(rand() * 4); k > 0; k--) {
       m[Math.floor(rand() * m.length)] = Math.floor(rand() * 256);
@@ -297,7 +298,24 @@ Deno.test("fuzz: mutated record batches decode or throw ProtocolError", () => {
     try {
       decodeRecordBatches(cut);
     } catch (error) {
-      assert.ok(error instanceof ProtocolError, `seed ${RUN_SEED}, batch #${i}: ${error}`);
+      assert.ok(error instanceof ProtocolError, `seed ${RUN_SEED}, ${what} #${i}: ${error}`);
     }
+  }
+}
+
+Deno.test("fuzz: mutated record batches decode or throw ProtocolError", () => {
+  fuzzBatches(concat(java("batch1"), java("batch2")), 2000, "batch");
+});
+
+Deno.test("fuzz: mutated compressed record batches decode or throw ProtocolError", () => {
+  const text = new TextEncoder();
+  for (const codec of [...CODECS.values()].filter(codecAvailable)) {
+    const b = new RecordBatchBuilder(new Uint8Array(8192), codec);
+    for (let i = 0; i < 40; i++) {
+      b.tryAppend(1700000000000 + i, i % 2 ? text.encode(`k${i}`) : null, text.encode(`v${i}`), [
+        [text.encode("h"), i % 3 ? text.encode(`x${i}`) : null],
+      ]);
+    }
+    fuzzBatches(b.build(5n, 1, 0).slice(), 2000, `${codec.name} batch`);
   }
 });

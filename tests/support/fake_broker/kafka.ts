@@ -84,6 +84,8 @@ export interface ProducedBatch {
   readonly producerEpoch: number;
   /** Base sequence of the first batch. */
   readonly baseSequence: number;
+  /** The partition's record batches as sent (null for none). */
+  readonly bytes: Uint8Array | null;
 }
 
 /** How the fake answers one partition of a Produce request. */

@@ -74,7 +74,7 @@ function readBatches(
       pos += 12 + view.getInt32(pos + 8);
     }
   }
-  return { topic, topicId, partition, records, producerId, producerEpoch, baseSequence };
+  return { topic, topicId, partition, records, producerId, producerEpoch, baseSequence, bytes };
 }
 
 /** Produce response body: each partition answered by `onProduce`, offsets given on success. */
