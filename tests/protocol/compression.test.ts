@@ -206,11 +206,12 @@ function le32(v: number): Uint8Array {
   return b;
 }
 
-Deno.test("lz4: block and content checksums are verified when present", () => {
+Deno.test("lz4: linked blocks; block and content checksums verified when present", () => {
   const input = concat(compressionInputs().get("records")!, noise(70_000));
-  for (const flg of [0x64, 0x70, 0x74]) {
+  for (const flg of [0x40, 0x64, 0x70, 0x74, 0x54]) {
     const frame = frameWith(input, flg);
     assert.deepEqual(lz4.decompress(frame), input, `FLG ${flg}`);
+    if ((flg & 0x14) === 0) continue; // linked blocks, no checksum
     const bad = frame.slice();
     bad[bad.length - (flg & 0x04 ? 1 : 9)] ^= 1;
     assertProtocolError(() => lz4.decompress(bad), /checksum/);

@@ -65,20 +65,34 @@ function compress(input: Uint8Array): Uint8Array {
   return out.subarray(0, dp + 4);
 }
 
-/** A growable output that never exceeds `max` bytes. */
+/** The output of a frame: its bytes so far, grown as needed, never past `max`. */
 class Output {
-  buf: Uint8Array;
-  constructor(initial: number, readonly max: number) {
-    this.buf = new Uint8Array(Math.min(initial, max));
+  buf = new Uint8Array(0);
+  length = 0;
+  constructor(readonly max: number) {}
+  /** Appends `src[from, to)`. */
+  append(src: Uint8Array, from: number, to: number): void {
+    const need = this.length + to - from;
+    if (need > this.max) throw new ProtocolError(`lz4: output exceeds ${this.max} bytes`);
+    if (need > this.buf.length) {
+      const grown = new Uint8Array(Math.min(this.max, Math.max(need, this.buf.length * 2)));
+      grown.set(this.buf.subarray(0, this.length));
+      this.buf = grown;
+    }
+    this.buf.set(src.subarray(from, to), this.length);
+    this.length = need;
   }
-  /** Makes room for `need` bytes in all (at most `max`). */
-  reserve(need: number): void {
-    if (need <= this.buf.length) return;
-    const grown = new Uint8Array(Math.min(this.max, Math.max(need, this.buf.length * 2)));
-    grown.set(this.buf);
-    this.buf = grown;
+  /** The bytes, trimmed to their length. */
+  bytes(): Uint8Array {
+    return this.length === this.buf.length ? this.buf : this.buf.slice(0, this.length);
   }
 }
+
+/**
+ * Where compressed blocks decode to before they are appended: one block
+ * window, reused, plus the 64 KiB before it that linked blocks may refer to.
+ */
+let scratch = new Uint8Array(0);
 
 /** Decompresses one LZ4 frame into at most `maxOutput` bytes. */
 function decompress(input: Uint8Array, maxOutput = DEFAULT_MAX_OUTPUT): Uint8Array {
@@ -104,8 +118,10 @@ function decompress(input: Uint8Array, maxOutput = DEFAULT_MAX_OUTPUT): Uint8Arr
   }
   p++;
   if (size > maxOutput) throw new ProtocolError(`lz4: ${size} bytes exceed ${maxOutput}`);
-  const out = new Output(size >= 0 ? size : Math.max(4 * n, 1024), maxOutput);
-  let op = 0;
+  const out = new Output(maxOutput);
+  // linked blocks may copy from the previous 64 KiB of output, kept before the window
+  const history = independent ? 0 : 64 * 1024;
+  if (scratch.length < history + blockMax) scratch = new Uint8Array(history + blockMax);
   for (;;) {
     if (n - p < 4) throw new ProtocolError("lz4: truncated block size");
     const word = u32(input, p);
@@ -118,27 +134,33 @@ function decompress(input: Uint8Array, maxOutput = DEFAULT_MAX_OUTPUT): Uint8Arr
       throw new ProtocolError("lz4: bad block checksum");
     }
     if (word & UNCOMPRESSED) {
-      if (op + len > maxOutput) throw new ProtocolError(`lz4: output exceeds ${maxOutput} bytes`);
-      out.reserve(op + len);
-      out.buf.set(input.subarray(p, p + len), op);
-      op += len;
+      out.append(input, p, p + len);
     } else {
-      out.reserve(Math.min(op + blockMax, maxOutput));
-      const limit = Math.min(op + blockMax, out.buf.length);
-      op = lz4DecompressBlock(input, p, p + len, out.buf, op, limit, independent ? op : 0);
+      const keep = Math.min(history, out.length);
+      scratch.set(out.buf.subarray(out.length - keep, out.length), history - keep);
+      const end = lz4DecompressBlock(
+        input,
+        p,
+        p + len,
+        scratch,
+        history,
+        history + blockMax,
+        history - keep,
+      );
+      out.append(scratch, history, end);
     }
     p += len + (blockChecksum ? 4 : 0);
   }
   if (contentChecksum) {
     if (n - p < 4) throw new ProtocolError("lz4: truncated content checksum");
-    if (xxhash32(out.buf, 0, 0, op) !== u32(input, p)) {
+    if (xxhash32(out.buf, 0, 0, out.length) !== u32(input, p)) {
       throw new ProtocolError("lz4: bad content checksum");
     }
     p += 4;
   }
   if (p !== n) throw new ProtocolError("lz4: bytes after the frame");
-  if (size >= 0 && op !== size) throw new ProtocolError("lz4: content size mismatch");
-  return op === out.buf.length ? out.buf : out.buf.slice(0, op);
+  if (size >= 0 && out.length !== size) throw new ProtocolError("lz4: content size mismatch");
+  return out.bytes();
 }
 
 /** The lz4 codec, framed as Kafka's Java client writes it. */
