@@ -252,3 +252,22 @@ Deno.test("Java's codecs read our snappy and lz4 bytes", async () => {
     for (const [name, input] of inputs) assert.equal(out[i++], hex(input), `${codec.name} ${name}`);
   }
 });
+
+Deno.test("lz4: a linked block copies from the block before; independent frames refuse that", () => {
+  const block2 = concat(Uint8Array.of(0x0c, 0x10, 0x00, 0x10), utf8("Z"));
+  const frame = (flg: number) => {
+    const descriptor = Uint8Array.of(flg, 0x40);
+    return concat(
+      le32(0x184d2204),
+      descriptor,
+      Uint8Array.of((xxhash32(descriptor) >>> 8) & 0xff),
+      le32(0x80000010),
+      utf8("0123456789abcdef"),
+      le32(block2.length),
+      block2,
+      le32(0),
+    );
+  };
+  assert.deepEqual(lz4.decompress(frame(0x40)), utf8("0123456789abcdef0123456789abcdefZ"));
+  assertProtocolError(() => lz4.decompress(frame(0x60)), /offset/);
+});
