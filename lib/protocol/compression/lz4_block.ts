@@ -147,7 +147,7 @@ export function lz4DecompressBlock(
       } while (b === 255);
     }
     if (lit > end - sp || lit > dlimit - dp) throw new ProtocolError("lz4: literals overrun");
-    if (lit < 16) {
+    if (lit < 64) {
       for (let i = 0; i < lit; i++) dst[dp++] = src[sp++];
     } else {
       dst.set(src.subarray(sp, sp + lit), dp);

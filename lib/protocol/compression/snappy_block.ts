@@ -203,7 +203,7 @@ export function snappyDecompressBlock(
         }
         len += 1;
         if (len > end - sp || len > dend - dp) throw new ProtocolError("snappy: literal overruns");
-        if (len < 16) {
+        if (len < 64) {
           for (let i = 0; i < len; i++) dst[dp++] = src[sp++];
         } else {
           dst.set(src.subarray(sp, sp + len), dp);
