@@ -1,3 +1,9 @@
+/**
+ * The shape every RecordBatch compression codec has (gzip, snappy, lz4, zstd).
+ *
+ * @module
+ */
+
 /** A RecordBatch compression codec: bytes to bytes, no I/O. */
 export interface CompressionCodec {
   /** Kafka's name, as in `compression.type`. */

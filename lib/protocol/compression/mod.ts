@@ -6,6 +6,8 @@
  */
 import type { CompressionCodec } from "./codec.ts";
 import { gzip } from "./gzip.ts";
+import { lz4 } from "./lz4.ts";
+import { snappy } from "./snappy.ts";
 import { zstd, zstdAvailable } from "./zstd.ts";
 
 export type { CompressionCodec } from "./codec.ts";
@@ -16,6 +18,8 @@ export type CompressionType = "none" | "gzip" | "snappy" | "lz4" | "zstd";
 /** Every codec this build knows, in id order (one line per codec). */
 const ALL: readonly CompressionCodec[] = [
   gzip,
+  snappy,
+  lz4,
   zstd,
 ];
 
