@@ -257,30 +257,12 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
   }
   checkOptionNames(options);
   const acks = parseAcks(options.acks === undefined ? DEFAULTS.acks : options.acks);
-  const retries = int(options, "retries", DEFAULTS.retries, 0, INT32_MAX);
-  const maxInFlight = int(
-    options,
-    "maxInFlightRequestsPerConnection",
-    DEFAULTS.maxInFlightRequestsPerConnection,
-    1,
-    INT32_MAX,
-  );
+  const retries = int(options, "retries", 0, INT32_MAX);
+  const maxInFlight = int(options, "maxInFlightRequestsPerConnection", 1, INT32_MAX);
   const enableIdempotence = resolveIdempotence(options, acks, retries, maxInFlight);
-  const lingerMs = int(options, "lingerMs", DEFAULTS.lingerMs, 0, INT32_MAX);
-  const requestTimeoutMs = int(
-    options,
-    "requestTimeoutMs",
-    DEFAULTS.requestTimeoutMs,
-    1,
-    INT32_MAX,
-  );
-  const deliveryTimeoutMs = int(
-    options,
-    "deliveryTimeoutMs",
-    DEFAULTS.deliveryTimeoutMs,
-    1,
-    INT32_MAX,
-  );
+  const lingerMs = int(options, "lingerMs", 0, INT32_MAX);
+  const requestTimeoutMs = int(options, "requestTimeoutMs", 1, INT32_MAX);
+  const deliveryTimeoutMs = int(options, "deliveryTimeoutMs", 1, INT32_MAX);
   if (deliveryTimeoutMs < lingerMs + requestTimeoutMs) {
     throw new ConfigError(
       `deliveryTimeoutMs (${deliveryTimeoutMs}) must be at least lingerMs + requestTimeoutMs (${
@@ -288,14 +270,8 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
       })`,
     );
   }
-  const batchSize = int(options, "batchSize", DEFAULTS.batchSize, 0, INT32_MAX);
-  const bufferMemory = int(
-    options,
-    "bufferMemory",
-    DEFAULTS.bufferMemory,
-    1,
-    Number.MAX_SAFE_INTEGER,
-  );
+  const batchSize = int(options, "batchSize", 0, INT32_MAX);
+  const bufferMemory = int(options, "bufferMemory", 1, Number.MAX_SAFE_INTEGER);
   if (batchSize > bufferMemory) {
     throw new ConfigError(
       `batchSize (${batchSize}) must not exceed bufferMemory (${bufferMemory}): no batch would fit in the buffer`,
@@ -304,14 +280,8 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
   const compressionType = options.compressionType ?? DEFAULTS.compressionType;
   const compressionCodec = resolveCodec(compressionType);
   const compressionLevel = resolveLevel(compressionType, options.compressionLevel);
-  const retryBackoffMs = int(options, "retryBackoffMs", DEFAULTS.retryBackoffMs, 0, INT32_MAX);
-  const retryBackoffMaxMs = int(
-    options,
-    "retryBackoffMaxMs",
-    DEFAULTS.retryBackoffMaxMs,
-    0,
-    INT32_MAX,
-  );
+  const retryBackoffMs = int(options, "retryBackoffMs", 0, INT32_MAX);
+  const retryBackoffMaxMs = int(options, "retryBackoffMaxMs", 0, INT32_MAX);
   if (options.clientId !== undefined && typeof options.clientId !== "string") {
     throw new ConfigError(`clientId must be a string, got ${typeof options.clientId}`);
   }
@@ -344,36 +314,22 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     compressionType,
     compressionCodec,
     compressionLevel,
-    maxBlockMs: int(options, "maxBlockMs", DEFAULTS.maxBlockMs, 0, INT32_MAX),
-    maxBlockedBytes: int(options, "maxBlockedBytes", bufferMemory, 0, Number.MAX_SAFE_INTEGER),
+    maxBlockMs: int(options, "maxBlockMs", 0, INT32_MAX),
+    maxBlockedBytes: int(options, "maxBlockedBytes", 0, Number.MAX_SAFE_INTEGER, bufferMemory),
     deliveryTimeoutMs,
     requestTimeoutMs,
     retries,
     retryBackoffMs,
     retryBackoffMaxMs: Math.max(retryBackoffMs, retryBackoffMaxMs),
     maxInFlightRequestsPerConnection: maxInFlight,
-    maxRequestSize: int(options, "maxRequestSize", DEFAULTS.maxRequestSize, 1, INT32_MAX),
-    metadataMaxAgeMs: int(options, "metadataMaxAgeMs", DEFAULTS.metadataMaxAgeMs, 0, INT32_MAX),
-    metadataMaxIdleMs: int(
-      options,
-      "metadataMaxIdleMs",
-      DEFAULTS.metadataMaxIdleMs,
-      5000,
-      INT32_MAX,
-    ),
-    connectTimeoutMs: int(options, "connectTimeoutMs", DEFAULTS.connectTimeoutMs, 1, INT32_MAX),
-    partitionerIgnoreKeys: bool(options, "partitionerIgnoreKeys", DEFAULTS.partitionerIgnoreKeys),
-    partitionerAdaptivePartitioning: bool(
-      options,
-      "partitionerAdaptivePartitioning",
-      DEFAULTS.partitionerAdaptivePartitioning,
-    ),
+    maxRequestSize: int(options, "maxRequestSize", 1, INT32_MAX),
+    metadataMaxAgeMs: int(options, "metadataMaxAgeMs", 0, INT32_MAX),
+    metadataMaxIdleMs: int(options, "metadataMaxIdleMs", 5000, INT32_MAX),
+    connectTimeoutMs: int(options, "connectTimeoutMs", 1, INT32_MAX),
+    partitionerIgnoreKeys: bool(options, "partitionerIgnoreKeys"),
+    partitionerAdaptivePartitioning: bool(options, "partitionerAdaptivePartitioning"),
     partitioner: options.partitioner ?? null,
-    allowAutoTopicCreation: bool(
-      options,
-      "allowAutoTopicCreation",
-      DEFAULTS.allowAutoTopicCreation,
-    ),
+    allowAutoTopicCreation: bool(options, "allowAutoTopicCreation"),
     transport: options.transport ?? null,
   };
 }
@@ -469,7 +425,7 @@ function resolveIdempotence(
   retries: number,
   maxInFlight: number,
 ): boolean {
-  const explicit = bool(options, "enableIdempotence", DEFAULTS.enableIdempotence);
+  const explicit = bool(options, "enableIdempotence");
   const conflict = acks !== -1
     ? `acks must be "all" (got ${acks})`
     : retries === 0
@@ -484,12 +440,27 @@ function resolveIdempotence(
   return false;
 }
 
+/** The options with a fixed numeric default in {@link DEFAULTS}. */
+type NumericOption = {
+  [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K] extends number ? K : never;
+}[
+  keyof typeof DEFAULTS
+];
+
+/** The options with a fixed boolean default in {@link DEFAULTS}. */
+type BooleanOption = {
+  [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K] extends boolean ? K : never;
+}[
+  keyof typeof DEFAULTS
+];
+
+/** Option `name` as an integer in `min..max`; its default from {@link DEFAULTS} unless derived (`fallback`). */
 function int(
   options: ProducerOptions,
-  name: keyof ProducerOptions,
-  fallback: number,
+  name: NumericOption | "maxBlockedBytes",
   min: number,
   max: number,
+  fallback: number = DEFAULTS[name as NumericOption],
 ): number {
   const value = options[name];
   if (value === undefined) return fallback;
@@ -503,9 +474,10 @@ function int(
   return value;
 }
 
-function bool(options: ProducerOptions, name: keyof ProducerOptions, fallback: boolean): boolean {
+/** Option `name` as a boolean; its default from {@link DEFAULTS}. */
+function bool(options: ProducerOptions, name: BooleanOption): boolean {
   const value = options[name];
-  if (value === undefined) return fallback;
+  if (value === undefined) return DEFAULTS[name];
   if (typeof value !== "boolean") {
     throw new ConfigError(`${name} must be a boolean, got ${JSON.stringify(value)}`);
   }

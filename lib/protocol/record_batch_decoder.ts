@@ -10,26 +10,7 @@ import { ProtocolError } from "../errors.ts";
 import { codecAvailable, CODECS_BY_ID } from "./compression/mod.ts";
 import { crc32c } from "./crc32c.ts";
 import { Reader } from "./reader.ts";
-import {
-  ATTRIBUTES_OFFSET,
-  BASE_SEQUENCE_OFFSET,
-  BASE_TIMESTAMP_OFFSET,
-  COMPRESSION_MASK,
-  COMPRESSION_NAMES,
-  CRC_OFFSET,
-  LAST_OFFSET_DELTA_OFFSET,
-  LENGTH_OFFSET,
-  LOG_APPEND_TIME_FLAG,
-  LOG_OVERHEAD,
-  MAGIC_OFFSET,
-  MAGIC_V2,
-  MAX_TIMESTAMP_OFFSET,
-  PARTITION_LEADER_EPOCH_OFFSET,
-  PRODUCER_EPOCH_OFFSET,
-  PRODUCER_ID_OFFSET,
-  RECORDS_COUNT_OFFSET,
-  RECORDS_OFFSET,
-} from "./record_batch_layout.ts";
+import * as layout from "./record_batch_layout.ts";
 import { decodeUtf8 } from "./utf8.ts";
 
 /** One decoded record. Keys, values and header values are views into the input. */
@@ -97,28 +78,28 @@ function decodeBatches<K>(
   const batches: (Omit<DecodedBatch, "records"> & { records: GenericRecord<K>[] })[] = [];
   let off = 0;
   while (off < buf.length) {
-    if (buf.length - off < RECORDS_OFFSET) {
+    if (buf.length - off < layout.RECORDS_OFFSET) {
       throw new ProtocolError(
         `truncated record batch header at offset ${off}: ${buf.length - off} bytes`,
       );
     }
-    const length = view.getInt32(off + LENGTH_OFFSET);
-    const end = off + LOG_OVERHEAD + length;
-    if (length < RECORDS_OFFSET - LOG_OVERHEAD || end > buf.length) {
+    const length = view.getInt32(off + layout.LENGTH_OFFSET);
+    const end = off + layout.LOG_OVERHEAD + length;
+    if (length < layout.RECORDS_OFFSET - layout.LOG_OVERHEAD || end > buf.length) {
       throw new ProtocolError(
         `record batch at offset ${off} declares length ${length}; ${
-          buf.length - off - LOG_OVERHEAD
+          buf.length - off - layout.LOG_OVERHEAD
         } bytes follow`,
       );
     }
-    const magic = view.getInt8(off + MAGIC_OFFSET);
-    if (magic !== MAGIC_V2) {
+    const magic = view.getInt8(off + layout.MAGIC_OFFSET);
+    if (magic !== layout.MAGIC_V2) {
       throw new ProtocolError(
         `record batch at offset ${off} has magic ${magic}, expected 2`,
       );
     }
-    const crc = view.getUint32(off + CRC_OFFSET);
-    const actual = crc32c(buf, off + ATTRIBUTES_OFFSET, end);
+    const crc = view.getUint32(off + layout.CRC_OFFSET);
+    const actual = crc32c(buf, off + layout.ATTRIBUTES_OFFSET, end);
     if (crc !== actual) {
       throw new ProtocolError(
         `record batch at offset ${off}: CRC mismatch (stored 0x${hex(crc)}, computed 0x${
@@ -126,33 +107,33 @@ function decodeBatches<K>(
         })`,
       );
     }
-    const attributes = view.getInt16(off + ATTRIBUTES_OFFSET);
+    const attributes = view.getInt16(off + layout.ATTRIBUTES_OFFSET);
     const baseOffset = view.getBigInt64(off);
-    const baseTimestamp = view.getBigInt64(off + BASE_TIMESTAMP_OFFSET);
-    const maxTimestamp = view.getBigInt64(off + MAX_TIMESTAMP_OFFSET);
-    const codecId = attributes & COMPRESSION_MASK;
+    const baseTimestamp = view.getBigInt64(off + layout.BASE_TIMESTAMP_OFFSET);
+    const maxTimestamp = view.getBigInt64(off + layout.MAX_TIMESTAMP_OFFSET);
+    const codecId = attributes & layout.COMPRESSION_MASK;
     const records = decodeRecords(
       codecId === 0 ? buf.subarray(0, end) : decompressRecords(buf, off, end, codecId),
-      codecId === 0 ? off + RECORDS_OFFSET : 0,
+      codecId === 0 ? off + layout.RECORDS_OFFSET : 0,
       off,
-      view.getInt32(off + RECORDS_COUNT_OFFSET),
+      view.getInt32(off + layout.RECORDS_COUNT_OFFSET),
       baseOffset,
       baseTimestamp,
-      (attributes & LOG_APPEND_TIME_FLAG) !== 0 ? maxTimestamp : null,
+      (attributes & layout.LOG_APPEND_TIME_FLAG) !== 0 ? maxTimestamp : null,
       headerKey,
     );
     batches.push({
       baseOffset,
-      partitionLeaderEpoch: view.getInt32(off + PARTITION_LEADER_EPOCH_OFFSET),
+      partitionLeaderEpoch: view.getInt32(off + layout.PARTITION_LEADER_EPOCH_OFFSET),
       magic,
       crc,
       attributes,
-      lastOffsetDelta: view.getInt32(off + LAST_OFFSET_DELTA_OFFSET),
+      lastOffsetDelta: view.getInt32(off + layout.LAST_OFFSET_DELTA_OFFSET),
       baseTimestamp,
       maxTimestamp,
-      producerId: view.getBigInt64(off + PRODUCER_ID_OFFSET),
-      producerEpoch: view.getInt16(off + PRODUCER_EPOCH_OFFSET),
-      baseSequence: view.getInt32(off + BASE_SEQUENCE_OFFSET),
+      producerId: view.getBigInt64(off + layout.PRODUCER_ID_OFFSET),
+      producerEpoch: view.getInt16(off + layout.PRODUCER_EPOCH_OFFSET),
+      baseSequence: view.getInt32(off + layout.BASE_SEQUENCE_OFFSET),
       records,
     });
     off = end;
@@ -162,9 +143,9 @@ function decodeBatches<K>(
 
 /** The decompressed records section of the compressed batch at `off..end` of `buf`. */
 function decompressRecords(buf: Uint8Array, off: number, end: number, codecId: number): Uint8Array {
-  const section = buf.subarray(off + RECORDS_OFFSET, end);
+  const section = buf.subarray(off + layout.RECORDS_OFFSET, end);
   const codec = CODECS_BY_ID.get(codecId);
-  const name = COMPRESSION_NAMES[codecId] ?? `unknown codec ${codecId}`;
+  const name = layout.COMPRESSION_NAMES[codecId] ?? `unknown codec ${codecId}`;
   if (codec === undefined || !codecAvailable(codec)) {
     throw new ProtocolError(
       `record batch at offset ${off} is compressed with ${name}, which cannot be decompressed here`,

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { type BlockCompressor, copyLiterals, copyMatch } from "./block.ts";
 import { ProtocolError } from "../../errors.ts";
 
 const MIN_MATCH = 4;
@@ -37,13 +38,7 @@ export function lz4MaxCompressedLength(n: number): number {
  * at `dp` (which must have {@link lz4MaxCompressedLength} bytes free);
  * returns the end of what was written.
  */
-export function lz4CompressBlock(
-  src: Uint8Array,
-  start: number,
-  end: number,
-  dst: Uint8Array,
-  dp: number,
-): number {
+export const lz4CompressBlock: BlockCompressor = (src, start, end, dst, dp) => {
   let anchor = start;
   if (end - start > MF_LIMIT) {
     const mflimit = end - MF_LIMIT;
@@ -77,7 +72,7 @@ export function lz4CompressBlock(
     }
   }
   return emitSequence(src, anchor, end, dst, dp, 0, 0);
-}
+};
 
 /** Writes the extra length bytes of a length ≥ 15 (`n` = length − 15). */
 function writeLength(dst: Uint8Array, dp: number, n: number): number {
@@ -139,21 +134,14 @@ export function lz4DecompressBlock(
     const token = src[sp++];
     let lit = token >>> 4;
     if (lit === 15) {
-      let b: number;
-      do {
-        if (sp >= end) throw new ProtocolError("lz4: truncated literal length");
-        b = src[sp++];
-        lit += b;
-      } while (b === 255);
+      const k = extensionBytes(src, sp, end, "literal");
+      lit += 255 * (k - 1) + src[sp + k - 1];
+      sp += k;
     }
     if (lit > end - sp || lit > dlimit - dp) throw new ProtocolError("lz4: literals overrun");
-    if (lit < 64) {
-      for (let i = 0; i < lit; i++) dst[dp++] = src[sp++];
-    } else {
-      dst.set(src.subarray(sp, sp + lit), dp);
-      sp += lit;
-      dp += lit;
-    }
+    copyLiterals(dst, dp, src, sp, lit);
+    sp += lit;
+    dp += lit;
     if (sp === end) return dp;
     if (sp + 2 > end) throw new ProtocolError("lz4: truncated offset");
     const offset = src[sp] | (src[sp + 1] << 8);
@@ -161,21 +149,24 @@ export function lz4DecompressBlock(
     if (offset === 0 || offset > dp - window) throw new ProtocolError("lz4: bad match offset");
     let len = token & 15;
     if (len === 15) {
-      let b: number;
-      do {
-        if (sp >= end) throw new ProtocolError("lz4: truncated match length");
-        b = src[sp++];
-        len += b;
-      } while (b === 255);
+      const k = extensionBytes(src, sp, end, "match");
+      len += 255 * (k - 1) + src[sp + k - 1];
+      sp += k;
     }
     len += MIN_MATCH;
     if (len > dlimit - dp) throw new ProtocolError("lz4: match overruns");
-    let from = dp - offset;
-    if (offset >= len && len >= 32) {
-      dst.copyWithin(dp, from, from + len);
-      dp += len;
-    } else {
-      for (const stop = dp + len; dp < stop;) dst[dp++] = dst[from++];
-    }
+    dp = copyMatch(dst, dp, offset, len);
   }
+}
+
+/**
+ * Bytes of the length extension at `src[sp..]`: each 255 continues it, the
+ * first other byte ends it (and is counted).
+ */
+function extensionBytes(src: Uint8Array, sp: number, end: number, what: string): number {
+  let k = 0;
+  do {
+    if (sp + k >= end) throw new ProtocolError(`lz4: truncated ${what} length`);
+  } while (src[sp + k++] === 255);
+  return k;
 }

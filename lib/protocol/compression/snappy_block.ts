@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type BlockCompressor, copyLiterals, copyMatch } from "./block.ts";
 import { ProtocolError } from "../../errors.ts";
 
 const HASH_BITS = 14;
@@ -29,13 +30,7 @@ export function snappyMaxCompressedLength(n: number): number {
  * (which must have {@link snappyMaxCompressedLength} bytes free); returns
  * the end of what was written.
  */
-export function snappyCompressBlock(
-  src: Uint8Array,
-  start: number,
-  end: number,
-  dst: Uint8Array,
-  dp: number,
-): number {
+export const snappyCompressBlock: BlockCompressor = (src, start, end, dst, dp) => {
   let n = end - start;
   while (n >= 0x80) {
     dst[dp++] = (n & 0x7f) | 0x80;
@@ -46,7 +41,7 @@ export function snappyCompressBlock(
     dp = compressFragment(src, f, Math.min(f + FRAGMENT, end), dst, dp);
   }
   return dp;
-}
+};
 
 /** Compresses one fragment of at most 64 KiB; returns the new output position. */
 function compressFragment(
@@ -203,13 +198,9 @@ export function snappyDecompressBlock(
         }
         len += 1;
         if (len > end - sp || len > dend - dp) throw new ProtocolError("snappy: literal overruns");
-        if (len < 64) {
-          for (let i = 0; i < len; i++) dst[dp++] = src[sp++];
-        } else {
-          dst.set(src.subarray(sp, sp + len), dp);
-          sp += len;
-          dp += len;
-        }
+        copyLiterals(dst, dp, src, sp, len);
+        sp += len;
+        dp += len;
         continue;
       }
       case 1:
@@ -231,13 +222,7 @@ export function snappyDecompressBlock(
     }
     if (offset === 0 || offset > dp - dstart) throw new ProtocolError("snappy: bad copy offset");
     if (len > dend - dp) throw new ProtocolError("snappy: copy overruns");
-    let from = dp - offset;
-    if (offset >= len && len >= 32) {
-      dst.copyWithin(dp, from, from + len);
-      dp += len;
-    } else {
-      for (const stop = dp + len; dp < stop;) dst[dp++] = dst[from++];
-    }
+    dp = copyMatch(dst, dp, offset, len);
   }
   if (dp !== dend) throw new ProtocolError("snappy: block shorter than its length");
 }

@@ -46,8 +46,6 @@ const Response = struct({
 
 /** ApiVersions request. */
 export type ApiVersionsRequest = In<typeof Request>;
-/** One API's supported version range. */
-export type ApiVersionRange = Out<typeof Range>;
 /** ApiVersions response. */
 export type ApiVersionsResponse = Out<typeof Response>;
 

@@ -107,10 +107,6 @@ const Response = struct({
 export type MetadataRequestTopic = In<typeof RequestTopic>;
 /** Metadata request. */
 export type MetadataRequest = In<typeof Request>;
-/** A broker of the cluster. */
-export type MetadataBroker = Out<typeof Broker>;
-/** One partition of a topic. */
-export type MetadataPartition = Out<typeof Partition>;
 /** One topic of the response. */
 export type MetadataTopic = Out<typeof Topic>;
 /** Metadata response. */

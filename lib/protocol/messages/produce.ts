@@ -112,20 +112,10 @@ const Response = struct({
   nodeEndpoints: array(NodeEndpoint, { versions: "10+", tag: 0, taggedVersions: "10+" }),
 });
 
-/** One partition's records in a Produce request. */
-export type ProducePartitionData = In<typeof PartitionData>;
-/** One topic's partitions in a Produce request. */
-export type ProduceTopicData = In<typeof TopicData>;
 /** Produce request. */
 export type ProduceRequest = In<typeof Request>;
-/** A record that made the broker drop its batch (v8+). */
-export type ProduceRecordError = Out<typeof RecordError>;
 /** One partition's result. */
 export type ProducePartitionResponse = Out<typeof PartitionResponse>;
-/** One topic's results. */
-export type ProduceTopicResponse = Out<typeof TopicResponse>;
-/** A broker endpoint sent with KIP-951 leader hints. */
-export type ProduceNodeEndpoint = Out<typeof NodeEndpoint>;
 /** Produce response. */
 export type ProduceResponse = Out<typeof Response>;
 
