@@ -18,7 +18,7 @@
  * Options:
  *   --quick               ~2 minutes: 10× fewer records (L1 20×), 1 round
  *   --rounds N            rounds per scenario (default 3, quick 1)
- *   --scenarios T1,L1     only these (T1 T2 T3 L1 S1 C0 C0-T2)
+ *   --scenarios T1,L1     only these (T1 T2 T3 L1 S1, T1-/T2-gzip|snappy|lz4|zstd, C0 C0-T2)
  *   --clients java,deno   only these clients
  *   --port-base P         broker port (default $KAFKA_PORT_BASE or 9092; the controller takes P+1)
  *   --timeout-s S         per-run timeout (default 240, quick 90)
@@ -202,6 +202,7 @@ async function runOne(
     String(scenario.lingerMs),
     "--batch-size",
     String(scenario.batchSize),
+    ...(scenario.compression ? ["--compression-type", scenario.compression] : []),
   ];
   const mode = client.endsWith("-pipe") ? "pipe" : scenario.mode;
   let cmd: string;

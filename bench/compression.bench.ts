@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { CODECS as ALL, codecAvailable } from "../lib/protocol/compression/mod.ts";
+import { codecAvailable, CODECS as ALL } from "../lib/protocol/compression/mod.ts";
 import { snappy } from "../lib/protocol/compression/snappy.ts";
 import { RecordBatchBuilder, type RecordHeaderBytes } from "../lib/protocol/record_batch.ts";
 import { RECORDS_OFFSET } from "../lib/protocol/record_batch_layout.ts";

@@ -10,13 +10,13 @@
  * Options: --bootstrap (127.0.0.1:9092), --topic (perf-<random>, created),
  * --num-records (1000000), --record-size (100), --partitions (6, for a
  * created topic), --acks (all), --idempotence (true), --linger-ms (5),
- * --batch-size (16384), --mode send|sync|pipe (send: concurrent send(),
+ * --batch-size (16384), --compression-type (none), --mode send|sync|pipe (send: concurrent send(),
  * sync: await each send, pipe: pipeTo(producer.writable)), --json (one JSON
  * line on stdout, the shape `bench/compare.ts` reads from every client).
  *
  * @module
  */
-import { Producer, type ProducerRecord } from "../mod.ts";
+import { type CompressionType, Producer, type ProducerRecord } from "../mod.ts";
 import { createTopic } from "../tests/support/cluster.ts";
 import { parseArgs, randomTopic } from "./support/args.ts";
 
@@ -37,6 +37,7 @@ const settings = {
   enableIdempotence: (args.get("idempotence") ?? "true") === "true",
   lingerMs: Number(args.get("linger-ms") ?? 5),
   batchSize: Number(args.get("batch-size") ?? 16384),
+  compressionType: (args.get("compression-type") ?? "none") as CompressionType,
 };
 const producer = new Producer({ bootstrapServers: bootstrap, ...settings });
 

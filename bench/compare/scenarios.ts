@@ -34,6 +34,8 @@ export interface Scenario {
   lingerMs: number;
   /** batch.size. */
   batchSize: number;
+  /** `compression.type`; default none. */
+  compression?: "gzip" | "snappy" | "lz4" | "zstd";
   /** `send` (concurrent, acks counted as they come) or `sync` (await each). */
   mode: "send" | "sync";
   /** Clients in table order (see {@link clientIds}). */
@@ -108,6 +110,27 @@ export const SCENARIOS: readonly Scenario[] = [
     javaRef: "T1",
     ceilingRef: "C0",
   },
+  ...(["gzip", "snappy", "lz4", "zstd"] as const).flatMap((codec) => [
+    {
+      id: `T1-${codec}`,
+      title: `T1 with compression.type=${codec}`,
+      records: 1_000_000,
+      quickRecords: 100_000,
+      ...T1_SETTINGS,
+      compression: codec,
+      clients: ["java", "deno", "bun"],
+    },
+    {
+      id: `T2-${codec}`,
+      title: `T2 with compression.type=${codec}`,
+      records: 200_000,
+      quickRecords: 20_000,
+      ...T1_SETTINGS,
+      recordSize: 1000,
+      compression: codec,
+      clients: ["java", "deno", "bun"],
+    },
+  ]),
   {
     id: "C0",
     title: "broker ceiling with T1's settings: pre-encoded Produce requests replayed, 5 in flight",

@@ -3,7 +3,8 @@
 #
 # Usage: bash bench/peers/run.sh PEER --bootstrap HOST:PORT --topic T --num-records N
 #          --record-size S --acks all|1|0 --idempotence true|false --linger-ms L
-#          --batch-size B --mode send|sync
+#          --batch-size B --mode send|sync [--compression-type none|gzip|snappy|lz4|zstd]
+#        (a codec other than none: the java driver only)
 #   PEER: java (ProducerPerformance / SyncSend.java), librdkafka (confluent-kafka, Python),
 #         franz-go (Go), kafkajs (Node 20), platformatic (@platformatic/kafka, Node 22)
 #
@@ -46,7 +47,7 @@ shift
 declare -A opt=()
 while (($#)); do
   case "$1" in
-    --bootstrap | --topic | --num-records | --record-size | --acks | --idempotence | --linger-ms | --batch-size | --mode)
+    --bootstrap | --topic | --num-records | --record-size | --acks | --idempotence | --linger-ms | --batch-size | --mode | --compression-type)
       (($# >= 2)) || bad "$1 needs a value"
       opt[${1#--}]="$2"
       shift 2
@@ -66,6 +67,11 @@ done
 [[ "${opt[idempotence]}" =~ ^(true|false)$ ]] || bad "--idempotence must be true or false"
 [[ "${opt[mode]}" =~ ^(send|sync)$ ]] || bad "--mode must be send or sync"
 [[ "${opt[bootstrap]}" =~ ^[^,:]+:[0-9]+(,[^,:]+:[0-9]+)*$ ]] || bad "--bootstrap must be HOST:PORT[,HOST:PORT...]"
+compression="${opt[compression-type]:-none}"
+[[ "$compression" =~ ^(none|gzip|snappy|lz4|zstd)$ ]] || bad "--compression-type must be none, gzip, snappy, lz4 or zstd"
+if [[ "$compression" != none && ( "$peer" != java || "${opt[mode]}" != send ) ]]; then
+  unavailable "$peer" "--compression-type is wired for the java driver's send mode only"
+fi
 if [[ "${opt[idempotence]}" == true && "${opt[acks]}" != all ]]; then
   bad "--idempotence true needs --acks all (every client rejects the mix)"
 fi
@@ -87,7 +93,8 @@ case "$peer" in
     export KAFKA_TOOL_HEAP="${KAFKA_TOOL_HEAP:-512m}"
     if [[ "${opt[mode]}" == send ]]; then
       bash "$HERE/java/producer_performance.sh" "${opt[bootstrap]}" "${opt[topic]}" "${opt[num-records]}" \
-        "${opt[record-size]}" "${opt[acks]}" "${opt[idempotence]}" "${opt[linger-ms]}" "${opt[batch-size]}"
+        "${opt[record-size]}" "${opt[acks]}" "${opt[idempotence]}" "${opt[linger-ms]}" "${opt[batch-size]}" \
+        "$compression"
     else
       bash "$ROOT/scripts/kafka.sh" java "$HERE/java/SyncSend.java" "${args[@]}"
     fi

@@ -4,11 +4,11 @@
 # as --producer-props. Its progress lines go to stderr; its final summary line is turned into
 # the contract's JSON line on stdout.
 #
-# Usage: producer_performance.sh BOOTSTRAP TOPIC NUM_RECORDS RECORD_SIZE ACKS IDEMPOTENCE LINGER_MS BATCH_SIZE
+# Usage: producer_performance.sh BOOTSTRAP TOPIC NUM_RECORDS RECORD_SIZE ACKS IDEMPOTENCE LINGER_MS BATCH_SIZE [COMPRESSION]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-bootstrap="$1" topic="$2" num="$3" size="$4" acks="$5" idem="$6" linger="$7" batch="$8"
+bootstrap="$1" topic="$2" num="$3" size="$4" acks="$5" idem="$6" linger="$7" batch="$8" compression="${9:-none}"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 
@@ -24,7 +24,7 @@ rc=0
 bash "$ROOT/scripts/kafka.sh" java org.apache.kafka.tools.ProducerPerformance \
   --topic "$topic" --num-records "$num" --record-size "$size" --throughput -1 \
   --producer-props bootstrap.servers="$bootstrap" acks="$acks" enable.idempotence="$idem" \
-  linger.ms="$linger" batch.size="$batch" | tee "$out" >&2 || rc=$?
+  linger.ms="$linger" batch.size="$batch" compression.type="$compression" | tee "$out" >&2 || rc=$?
 
 # e.g. "200000 records sent, 17594.8 records/sec (1.68 MB/sec), 2544.86 ms avg latency,
 #       3997.00 ms max latency, 2697 ms 50th, 3724 ms 95th, 3805 ms 99th, 3960 ms 99.9th."
@@ -34,7 +34,7 @@ if [[ -z "$summary" ]]; then
   exit 1
 fi
 runtime="$(java -version 2>&1 | sed -nE '1s/^[a-z]+ version "([^"]+)".*/\1/p')"
-settings="linger.ms=$linger batch.size=$batch acks=$acks enable.idempotence=$idem (ProducerPerformance --throughput -1; KafkaProducer defaults otherwise: buffer.memory=33554432 max.in.flight.requests.per.connection=5 compression.type=none; latency percentiles are whole ms as the tool prints them)"
+settings="linger.ms=$linger batch.size=$batch acks=$acks enable.idempotence=$idem compression.type=$compression (ProducerPerformance --throughput -1; KafkaProducer defaults otherwise: buffer.memory=33554432 max.in.flight.requests.per.connection=5; latency percentiles are whole ms as the tool prints them)"
 echo "$summary" | awk -v num="$num" -v size="$size" -v runtime="$runtime" -v settings="$settings" -v version="${KAFKA_VERSION:-4.1.1}" '
 {
   gsub(/[(),]/, " ")
