@@ -11,7 +11,7 @@
  */
 
 import { crc32c } from "../lib/protocol/crc32c.ts";
-import { decodeResponse, encodeRequest } from "../lib/protocol/frame.ts";
+import { decodeResponse, encodeRequest } from "../lib/protocol/envelope.ts";
 import { Metadata } from "../lib/protocol/messages/metadata.ts";
 import { Produce, type ProduceRequest } from "../lib/protocol/messages/produce.ts";
 import { Reader } from "../lib/protocol/reader.ts";

@@ -26,8 +26,8 @@ import { ApiVersions } from "../protocol/messages/api_versions.ts";
 import { ErrorCode, kafkaError } from "../protocol/error_codes.ts";
 import { Fifo } from "../util/fifo.ts";
 import { formatAddress } from "./address.ts";
-import { decodeResponse, encodeRequest, responseCorrelationId } from "../protocol/frame.ts";
-import { FrameSplitter } from "./frames.ts";
+import { decodeResponse, encodeRequest, responseCorrelationId } from "../protocol/envelope.ts";
+import { FrameSplitter } from "./frame_splitter.ts";
 import { OutboundQueue } from "./outbound.ts";
 import type { Socket, Transport } from "./transport.ts";
 

@@ -17,7 +17,7 @@ export const ApiKey = {
 
 /**
  * Encodes one API's request bodies and decodes its response bodies over a
- * range of versions. Headers and framing are {@link "./frame.ts"}'s job.
+ * range of versions. Headers and framing are {@link "./envelope.ts"}'s job.
  */
 export interface ApiCodec<Req, Res> {
   /** The API key sent in the request header. */

@@ -4,7 +4,7 @@
  * response frames reassembled across chunks.
  */
 import assert from "node:assert/strict";
-import { encodeRequest } from "../../lib/protocol/frame.ts";
+import { encodeRequest } from "../../lib/protocol/envelope.ts";
 import { Metadata } from "../../lib/protocol/messages/metadata.ts";
 import { Produce, type ProduceRequest } from "../../lib/protocol/messages/produce.ts";
 import {

@@ -13,8 +13,8 @@
  */
 import assert from "node:assert/strict";
 import { ProtocolError } from "../../lib/errors.ts";
-import { FrameSplitter } from "../../lib/net/frames.ts";
-import { decodeResponse } from "../../lib/protocol/frame.ts";
+import { FrameSplitter } from "../../lib/net/frame_splitter.ts";
+import { decodeResponse } from "../../lib/protocol/envelope.ts";
 import { crc32c } from "../../lib/protocol/crc32c.ts";
 import { codecAvailable, CODECS } from "../../lib/protocol/compression/mod.ts";
 import { decodeRecordBatches, RecordBatchBuilder } from "../../lib/protocol/record_batch.ts";

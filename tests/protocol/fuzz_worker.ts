@@ -7,7 +7,7 @@
  * @module
  */
 import { ProtocolError } from "../../lib/errors.ts";
-import { decodeResponse } from "../../lib/protocol/frame.ts";
+import { decodeResponse } from "../../lib/protocol/envelope.ts";
 import { loadSeeds, makeFrame, toBase64 } from "../support/fuzz_corpus.ts";
 
 /** What the test asks the worker to do. */

@@ -9,7 +9,7 @@
  */
 import type { ApiCodec } from "../../lib/protocol/api.ts";
 import { ApiVersions } from "../../lib/protocol/messages/api_versions.ts";
-import { decodeResponse } from "../../lib/protocol/frame.ts";
+import { decodeResponse } from "../../lib/protocol/envelope.ts";
 import { InitProducerId } from "../../lib/protocol/messages/init_producer_id.ts";
 import { Metadata } from "../../lib/protocol/messages/metadata.ts";
 import { Produce } from "../../lib/protocol/messages/produce.ts";

@@ -1,5 +1,6 @@
 /**
- * Request framing and request/response headers.
+ * The envelope of every message: request framing and the request/response
+ * headers around a body.
  *
  * A request frame is `int32 size` + request header + body. Request header v1
  * (non-flexible APIs versions): api_key int16, api_version int16,

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { ProtocolError } from "../../lib/errors.ts";
 import { ApiVersions } from "../../lib/protocol/messages/api_versions.ts";
-import { decodeResponse, encodeRequest, responseCorrelationId } from "../../lib/protocol/frame.ts";
+import {
+  decodeResponse,
+  encodeRequest,
+  responseCorrelationId,
+} from "../../lib/protocol/envelope.ts";
 import { InitProducerId } from "../../lib/protocol/messages/init_producer_id.ts";
 import { Metadata } from "../../lib/protocol/messages/metadata.ts";
 import { Produce, type ProduceRequest } from "../../lib/protocol/messages/produce.ts";

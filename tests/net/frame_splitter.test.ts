@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ProtocolError } from "../../mod.ts";
-import { FrameSplitter } from "../../lib/net/frames.ts";
+import { FrameSplitter } from "../../lib/net/frame_splitter.ts";
 
 function frame(body: number[]): number[] {
   const n = body.length;
