@@ -92,13 +92,19 @@ if (mode === "sync") {
 } else if (mode === "send") {
   // Block like Java's send() does when buffer.memory is full: wait while
   // more records are unacknowledged than the buffer holds. Only that window
-  // of promises is kept, so memory does not grow with --num-records.
+  // of promises is kept, so memory does not grow with --num-records. And as
+  // Java's caller does not go on while its send waits for memory, pause
+  // (checked every 1024 sends) while sends wait, so they stay far below
+  // maxBlockedBytes.
   const ring: Promise<void>[] = new Array(Math.min(window, numRecords));
   for (let i = 0; i < numRecords; i++) {
     const t = performance.now();
     const slot = i % ring.length;
     if (i >= ring.length) await ring[slot];
     ring[slot] = producer.send(record).then(() => onAck(t, i), onError);
+    if ((i & 1023) === 1023) {
+      while (producer.metrics().waitingSends > 0) await new Promise((r) => setTimeout(r, 0));
+    }
   }
   await Promise.all(ring);
 } else {

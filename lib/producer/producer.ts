@@ -344,11 +344,11 @@ export class Producer {
       }
     }
     if (future !== null) {
-      this.#block(encoded, signal, partition, future);
+      this.#block(encoded, signal, partition, future, true);
       return null;
     }
     return new Promise<RecordMetadata>((resolve, reject) =>
-      this.#block(encoded, signal, partition, { resolve, reject })
+      this.#block(encoded, signal, partition, { resolve, reject }, false)
     );
   }
 
@@ -376,16 +376,19 @@ export class Producer {
    * Queues a send that must wait: for its topic's metadata (`partition` -1)
    * or, its partition chosen, for buffer memory. Each queue is served in
    * call order, so records keep the order of `send` within a partition.
-   * Rejects `future` at once with {@link QueueFullError} past `maxBlockedBytes`.
+   * Rejects `future` at once with {@link QueueFullError} past `maxBlockedBytes`
+   * when `bounded`; the writable's records are not: its high-water mark
+   * bounds them (they still count in `waitingSendBytes`).
    */
   #block(
     record: EncodedRecord,
     signal: AbortSignal | undefined,
     partition: number,
     future: RecordFuture,
+    bounded: boolean,
   ): void {
     const limit = this.#config.maxBlockedBytes;
-    if (this.#blockedCount > 0 && this.#blockedBytes + blockedSize(record) > limit) {
+    if (bounded && this.#blockedCount > 0 && this.#blockedBytes + blockedSize(record) > limit) {
       future.reject(
         new QueueFullError(
           `the send queue is full: ${this.#blockedCount} send(s) of ${this.#blockedBytes} bytes already wait for metadata or buffer memory (maxBlockedBytes ${limit})`,

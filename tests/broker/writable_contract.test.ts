@@ -87,3 +87,29 @@ Deno.test("writable: records of a split batch that were written resolve their wr
   assert.deepEqual(values.slice(0, 40), records.slice(0, 40).map((r) => r.value));
   assert.equal(values[40], "marker");
 });
+
+Deno.test("writable: its records wait for memory under the stream's own back-pressure, never QueueFullError", async () => {
+  const topic = uniqueTopic("writable-bound");
+  await createTopic(topic, 3);
+  // A tiny buffer and a tiny queue bound: send() would be refused, the stream is not.
+  const producer = new Producer({
+    bootstrapServers: BOOTSTRAP,
+    bufferMemory: 256 * 1024,
+    batchSize: 16 * 1024,
+    maxBlockedBytes: 16 * 1024,
+  });
+  const value = "v".repeat(1000);
+  let waited = 0;
+  let sent = 0;
+  const source = new ReadableStream<ProducerRecord>({
+    pull(controller) {
+      for (let n = 0; n < 512 && sent < 20_000; n++, sent++) controller.enqueue({ topic, value });
+      waited = Math.max(waited, producer.metrics().waitingSends);
+      if (sent === 20_000) controller.close();
+    },
+  });
+  await source.pipeTo(producer.writable);
+  assert.equal(producer.metrics().recordsSent, 20_000);
+  assert.equal(producer.metrics().recordErrors, 0);
+  console.log(`at most ${waited} records waited for memory`);
+});
