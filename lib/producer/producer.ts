@@ -165,7 +165,8 @@ export class Producer {
     try {
       const signal = sendSignal(options);
       if (signal?.aborted) return Promise.reject(signal.reason);
-      this.#sendEncoded(encodeRecord(record, Date.now()), signal, future);
+      const now = Date.now();
+      this.#sendEncoded(encodeRecord(record, now), now, signal, future);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -317,20 +318,20 @@ export class Producer {
   /**
    * Appends `encoded` at once if nothing it must follow is waiting and its
    * topic's metadata and buffer memory allow, else queues it; `future`
-   * travels with the record either way. Returns the record's batch when it
+   * travels with the record either way; `now` is the clock read of the send. Returns the record's batch when it
    * was appended at once; when it waits, the promise made for it if it came
    * without a `future`, else `null`.
    * @throws {InvalidRecordError} when the partition cannot be used.
    */
   #sendEncoded(
     encoded: EncodedRecord,
+    now: number,
     signal: AbortSignal | undefined,
     future: RecordFuture | null,
   ): ProducerBatch | Promise<RecordMetadata> | null {
     this.#checkSize(encoded);
     let partition = -1;
     if (!this.#topicWaits.has(encoded.topic)) {
-      const now = Date.now();
       const topic = this.#metadata.useTopic(encoded.topic, now);
       if (topic !== undefined && encoded.partition < topic.partitions.length) {
         partition = this.#partition(encoded, topic);
@@ -363,7 +364,8 @@ export class Producer {
       result = Promise.reject(new ProducerClosedError("cannot send: the producer is closed"));
     } else {
       try {
-        result = this.#sendEncoded(encodeRecord(record, Date.now()), undefined, null)!;
+        const now = Date.now();
+        result = this.#sendEncoded(encodeRecord(record, now), now, undefined, null)!;
       } catch (error) {
         result = Promise.reject(error);
       }
