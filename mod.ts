@@ -22,9 +22,12 @@ export type { Partitioner, ProducerOptions } from "./lib/producer/config.ts";
 export type { CompressionType } from "./lib/protocol/compression/mod.ts";
 export type { ProducerRecord, RecordHeaders, RecordMetadata } from "./lib/producer/record.ts";
 export type { ProducerMetrics } from "./lib/producer/metrics.ts";
-export type { Socket, Transport } from "./lib/net/transport.ts";
+export type { SaslOptions, TlsOptions } from "./lib/producer/security.ts";
+export type { OAuthBearerToken } from "./lib/net/sasl/oauthbearer.ts";
+export type { ConnectOptions, Socket, TlsConnectOptions, Transport } from "./lib/net/transport.ts";
 export { murmur2, toPositive } from "./lib/producer/partitioner.ts";
 export {
+  AuthenticationError,
   ConfigError,
   InvalidRecordError,
   KafkaClientError,
@@ -34,5 +37,7 @@ export {
   ProtocolError,
   QueueFullError,
   RecordTooLargeError,
+  SaslAuthenticationError,
   TimeoutError,
+  TlsAuthenticationError,
 } from "./lib/errors.ts";

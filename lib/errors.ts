@@ -43,6 +43,45 @@ export class ProducerClosedError extends KafkaClientError {}
 export class NetworkError extends KafkaClientError {}
 
 /**
+ * The broker refused who we are, or we refused it: retrying cannot help
+ * until the configuration or the credentials change, so sends waiting for
+ * that broker fail at once with it instead of after `maxBlockMs`. Catch this
+ * class for both kinds; {@link TlsAuthenticationError} and
+ * {@link SaslAuthenticationError} tell them apart. Its message names the
+ * broker and the reason, never a password, token or key.
+ */
+export class AuthenticationError extends KafkaClientError {
+  /** Always false: the same credentials will be refused again. */
+  readonly retriable = false;
+}
+
+/**
+ * The TLS handshake failed: the broker's certificate is not trusted or not
+ * valid for its name, the broker wants a client certificate we did not send
+ * (or refused ours), or the listener does not speak TLS (Java's
+ * `SslAuthenticationException`).
+ */
+export class TlsAuthenticationError extends AuthenticationError {}
+
+/**
+ * SASL authentication failed: wrong credentials, a mechanism the broker does
+ * not enable, a token the broker refused, or a broker whose SCRAM proof did
+ * not verify (Java's `SaslAuthenticationException`). `code` is Kafka's error
+ * code when the broker sent one (58 SASL_AUTHENTICATION_FAILED, 33
+ * UNSUPPORTED_SASL_MECHANISM, 34 ILLEGAL_SASL_STATE), else -1.
+ */
+export class SaslAuthenticationError extends AuthenticationError {
+  /** Kafka's error code from the broker, or -1 when the client found the fault. */
+  readonly code: number;
+
+  /** Creates the error; `code` defaults to -1 (found by the client). */
+  constructor(message: string, options?: ErrorOptions & { code?: number }) {
+    super(message, options);
+    this.code = options?.code ?? -1;
+  }
+}
+
+/**
  * Bytes received from a broker do not follow the Kafka protocol.
  * `retriable` is false when reconnecting cannot help — the listener speaks
  * TLS to this plaintext client — and sends waiting for metadata then fail at
@@ -96,4 +135,15 @@ export class KafkaError extends KafkaClientError {
     this.name = errorName;
     this.retriable = retriable;
   }
+}
+
+/**
+ * Whether connecting again cannot help after `error`: TLS or SASL refused
+ * us, the listener speaks TLS to a plaintext client, or the transport cannot
+ * do what the options ask. Sends waiting for a connection fail with such an
+ * error at once.
+ */
+export function connectingCannotHelp(error: unknown): error is KafkaClientError {
+  return error instanceof AuthenticationError || error instanceof ConfigError ||
+    (error instanceof ProtocolError && !error.retriable);
 }

@@ -6,14 +6,25 @@
 # (broker+controller) on 127.0.0.1 with data and logs under <repo>/.cache/run.
 #
 # Usage: scripts/kafka.sh COMMAND [ARGS]
-#   up [--brokers 1|3]     fresh cluster (wipes the previous run), returns when every node is ready
+#   up [--brokers 1|3] [--secure]
+#                          fresh cluster (wipes the previous run), returns when every node is ready
 #                          1 node : PLAINTEXT 127.0.0.1:9092 (controller 9093), RF 1
 #                          3 nodes: 9092/9094/9096 (controllers 9093/9095/9097), RF 3, min ISR 2
+#                          --secure (1 node): also SSL with client certificates required on
+#                          base+10 (9102), SASL_SSL on base+11 (9103), SASL_PLAINTEXT on
+#                          base+12 (9104); mechanisms PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and
+#                          OAUTHBEARER (unsecured JWTs); user alice / alice-secret for PLAIN and
+#                          both SCRAMs; sessions last KAFKA_REAUTH_MS (default 4000) before
+#                          re-authentication (KIP-368). A CA, the broker's and a client's
+#                          certificates (and a second, untrusted CA) are made with keytool and
+#                          openssl into <run dir>/secure/; <run dir>/secure/secure.json says
+#                          where everything is.
 #   down                   stop the nodes this script started (SIGTERM, 30 s, then SIGKILL)
 #   stop N... | kill N...  SIGTERM (clean, waits for exit) | SIGKILL node(s) N
 #   start N...             restart node(s) N on existing data together, wait until ready
 #   status                 show nodes, pids and ports
 #   bootstrap              print the bootstrap list of the current run (e.g. 127.0.0.1:9092)
+#   secure-info            print the path of secure.json (after up --secure)
 #   fetch                  download the jars if needed
 #   classpath              print the classpath (fetching first if needed)
 #   topic create NAME --partitions P [--replication-factor R] [--config k=v ...]
@@ -356,18 +367,145 @@ check_node_arg() {
   [[ -f "$(node_dir "$n")/server.properties" ]] || die "missing $(node_dir "$n")/server.properties"
 }
 
+# ------------------------------------------------------------- secure -----
+
+secure_dir() { echo "$RUN_DIR/secure"; }
+secure_port() { echo $((PORT_BASE + $1)); }   # 10 -> SSL, 11 -> SASL_SSL, 12 -> SASL_PLAINTEXT
+REAUTH_MS="${KAFKA_REAUTH_MS:-4000}"
+SASL_USER=alice
+SASL_PASSWORD=alice-secret
+
+# A test CA, the broker's certificate (SAN 127.0.0.1, localhost, broker.kafkats.test) in a
+# PKCS12 keystore made with keytool and signed by the CA, a truststore with the CA, a client
+# certificate and key in PEM (keytool cannot export a private key, so openssl makes those), and
+# a second CA that signed nothing the broker trusts. Rustls (Deno) refuses a self-signed leaf
+# used as its own CA, hence the CA and signed leaves.
+make_certs() {
+  command -v openssl >/dev/null 2>&1 || install_openssl
+  command -v keytool >/dev/null 2>&1 || die "keytool not found (it comes with the JDK)"
+  local d pw
+  d="$(secure_dir)"
+  mkdir -p "$d"
+  pw="$(openssl rand -hex 12)"
+  echo "$pw" >"$d/store-password"
+  (
+    set -e
+    cd "$d"
+    for ca in ca other-ca; do
+      openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 -keyout "$ca.key" -out "$ca.pem" \
+        -subj "/CN=kafkats test $ca" -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    done
+    keytool -genkeypair -noprompt -keystore broker.p12 -storetype PKCS12 -storepass "$pw" \
+      -alias broker -keyalg RSA -keysize 2048 -validity 30 -dname "CN=broker.kafkats.test" 2>/dev/null
+    keytool -certreq -keystore broker.p12 -storepass "$pw" -alias broker -file broker.csr 2>/dev/null
+    printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+      "extendedKeyUsage=serverAuth,clientAuth" \
+      "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:broker.kafkats.test" >broker.ext
+    openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -sha256 -days 30 \
+      -extfile broker.ext -out broker.pem 2>/dev/null
+    keytool -importcert -noprompt -keystore broker.p12 -storepass "$pw" -alias ca -file ca.pem >/dev/null 2>&1
+    keytool -importcert -noprompt -keystore broker.p12 -storepass "$pw" -alias broker -file broker.pem >/dev/null 2>&1
+    keytool -importcert -noprompt -keystore truststore.p12 -storetype PKCS12 -storepass "$pw" \
+      -alias ca -file ca.pem >/dev/null 2>&1
+    openssl req -newkey rsa:2048 -nodes -sha256 -keyout client.key -out client.csr \
+      -subj "/CN=kafkats-client" 2>/dev/null
+    printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+      "extendedKeyUsage=clientAuth" >client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -sha256 -days 30 \
+      -extfile client.ext -out client.pem 2>/dev/null
+    # The same client key, signed by the CA the broker does not trust.
+    openssl x509 -req -in client.csr -CA other-ca.pem -CAkey other-ca.key -CAcreateserial -sha256 \
+      -days 30 -extfile client.ext -out client-other.pem 2>/dev/null
+    rm -f ./*.csr ./*.ext ./*.srl
+  ) || die "making the test certificates failed"
+  [[ -s "$d/broker.pem" && -s "$d/client.pem" && -s "$d/truststore.p12" ]] ||
+    die "making the test certificates failed"
+}
+
+install_openssl() {
+  local sudo=""
+  if [[ $(id -u) != 0 ]]; then sudo="sudo -n"; fi
+  ($sudo apt-get update && $sudo apt-get install -y openssl) >/dev/null 2>&1 ||
+    die "openssl is needed for --secure and could not be installed"
+}
+
+# The listeners, stores and mechanisms --secure adds to node 1's server.properties.
+write_secure_props() {
+  local dir d pw ssl sasl_ssl sasl_plain jaas_plain scram oauth l
+  dir="$(node_dir 1)"
+  d="$(secure_dir)"
+  pw="$(cat "$d/store-password")"
+  ssl="$(secure_port 10)" sasl_ssl="$(secure_port 11)" sasl_plain="$(secure_port 12)"
+  sed -i \
+    -e "s|^listeners=.*|&,SSL://127.0.0.1:$ssl,SASL_SSL://127.0.0.1:$sasl_ssl,SASL_PLAINTEXT://127.0.0.1:$sasl_plain|" \
+    -e "s|^advertised.listeners=.*|&,SSL://127.0.0.1:$ssl,SASL_SSL://127.0.0.1:$sasl_ssl,SASL_PLAINTEXT://127.0.0.1:$sasl_plain|" \
+    -e "s|^listener.security.protocol.map=.*|&,SSL:SSL,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT|" \
+    "$dir/server.properties"
+  jaas_plain="org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER=\"$SASL_PASSWORD\";"
+  scram="org.apache.kafka.common.security.scram.ScramLoginModule required;"
+  oauth="org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"broker\";"
+  {
+    echo "# from up --secure"
+    echo "ssl.keystore.type=PKCS12"
+    echo "ssl.keystore.location=$d/broker.p12"
+    echo "ssl.keystore.password=$pw"
+    echo "ssl.key.password=$pw"
+    echo "ssl.truststore.type=PKCS12"
+    echo "ssl.truststore.location=$d/truststore.p12"
+    echo "ssl.truststore.password=$pw"
+    echo "listener.name.ssl.ssl.client.auth=required"
+    echo "connections.max.reauth.ms=$REAUTH_MS"
+    for l in sasl_ssl sasl_plaintext; do
+      echo "listener.name.$l.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER"
+      echo "listener.name.$l.plain.sasl.jaas.config=$jaas_plain"
+      echo "listener.name.$l.scram-sha-256.sasl.jaas.config=$scram"
+      echo "listener.name.$l.scram-sha-512.sasl.jaas.config=$scram"
+      echo "listener.name.$l.oauthbearer.sasl.jaas.config=$oauth"
+    done
+  } >>"$dir/server.properties"
+  cat >"$d/secure.json" <<EOF
+{
+  "plaintext": "127.0.0.1:$(node_port 1)",
+  "ssl": "127.0.0.1:$ssl",
+  "saslSsl": "127.0.0.1:$sasl_ssl",
+  "saslPlaintext": "127.0.0.1:$sasl_plain",
+  "reauthMs": $REAUTH_MS,
+  "username": "$SASL_USER",
+  "password": "$SASL_PASSWORD",
+  "ca": "$d/ca.pem",
+  "otherCa": "$d/other-ca.pem",
+  "clientCert": "$d/client.pem",
+  "clientKey": "$d/client.key",
+  "clientCertOtherCa": "$d/client-other.pem",
+  "truststore": "$d/truststore.p12",
+  "storePassword": "$pw"
+}
+EOF
+}
+
+# SCRAM credentials, added at format time by Kafka's StorageTool (one per mechanism).
+scram_format_args() {
+  local m
+  for m in SCRAM-SHA-256 SCRAM-SHA-512; do
+    printf '%s\n' --add-scram "$m=[name=$SASL_USER,password=$SASL_PASSWORD]"
+  done
+}
+
 # ------------------------------------------------------------ commands -----
 
 cmd_up() {
-  local count=1
+  local count=1 secure=0
   while (($#)); do
     case "$1" in
       --brokers) count="${2:-}"; shift 2 || die "--brokers needs a value" ;;
       --brokers=*) count="${1#*=}"; shift ;;
-      *) die "up: unknown argument '$1' (usage: up [--brokers 1|3])" ;;
+      --secure) secure=1; shift ;;
+      *) die "up: unknown argument '$1' (usage: up [--brokers 1|3] [--secure])" ;;
     esac
   done
   [[ "$count" == 1 || "$count" == 3 ]] || die "up: --brokers must be 1 or 3, got '$count'"
+  ((secure == 0 || count == 1)) || die "up: --secure starts one node only"
 
   local running=() i prev
   prev="$(brokers_count)"
@@ -375,17 +513,19 @@ cmd_up() {
     node_pid "$i" >/dev/null && running+=("$i")
   done
   if ((${#running[@]} > 0)); then
-    if ((prev == count && ${#running[@]} == count)); then
+    if ((prev == count && ${#running[@]} == count)) &&
+      { ((secure == 0)) || [[ -f "$(secure_dir)/secure.json" ]]; }; then
       say "already up: $count node(s), bootstrap $(bootstrap)"
       return 0
     fi
     die "a cluster of $prev node(s) is partly or differently up (running: ${running[*]}); run 'scripts/kafka.sh down' first"
   fi
 
-  for ((i = 1; i <= count; i++)); do
-    for p in $(node_port "$i") $(node_cport "$i"); do
-      port_busy "$p" && die "port $p on 127.0.0.1 is already in use by a process this script did not start"
-    done
+  local -a ports=()
+  for ((i = 1; i <= count; i++)); do ports+=("$(node_port "$i")" "$(node_cport "$i")"); done
+  ((secure)) && ports+=("$(secure_port 10)" "$(secure_port 11)" "$(secure_port 12)")
+  for p in "${ports[@]}"; do
+    port_busy "$p" && die "port $p on 127.0.0.1 is already in use by a process this script did not start"
   done
 
   local t0 cp uuid
@@ -400,11 +540,16 @@ cmd_up() {
   [[ "$uuid" =~ ^[A-Za-z0-9_-]{22}$ ]] || { cat "$RUN_DIR/storage-tool.log" >&2; die "unexpected cluster id '$uuid'"; }
   echo "$uuid" >"$RUN_DIR/cluster-id"
 
-  local -a fpids=()
+  local -a fpids=() extra=()
+  if ((secure)); then
+    make_certs
+    mapfile -t extra < <(scram_format_args)
+  fi
   for ((i = 1; i <= count; i++)); do
     write_props "$i" "$count"
+    if ((secure)); then write_secure_props; fi
     java -Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$cp" kafka.tools.StorageTool format -t "$uuid" -c "$(node_dir "$i")/server.properties" \
-      >"$(node_dir "$i")/format.log" 2>&1 &
+      "${extra[@]}" >"$(node_dir "$i")/format.log" 2>&1 &
     fpids+=($!)
   done
   for ((i = 1; i <= count; i++)); do
@@ -423,6 +568,9 @@ cmd_up() {
     exit 1
   fi
   say "up: $count node(s) ready in $(( $(now_ms) - t0 ))ms, bootstrap $(bootstrap)"
+  if ((secure)); then
+    say "secure listeners: SSL :$(secure_port 10), SASL_SSL :$(secure_port 11), SASL_PLAINTEXT :$(secure_port 12) ($(secure_dir)/secure.json)"
+  fi
 }
 
 cmd_down() {
@@ -569,6 +717,10 @@ main() {
     start) cmd_start "$@" ;;
     status) cmd_status ;;
     bootstrap) bootstrap ;;
+    secure-info)
+      [[ -f "$(secure_dir)/secure.json" ]] || die "no secure listeners in this run (run: scripts/kafka.sh up --secure)"
+      echo "$(secure_dir)/secure.json"
+      ;;
     fetch) fetch ;;
     classpath) fetch; classpath ;;
     topic) cmd_topic "$@" ;;

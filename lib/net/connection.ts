@@ -1,6 +1,8 @@
 /**
  * One connection to one broker: size-prefixed framing, correlation ids,
- * pipelined requests, per-request timeouts and API version negotiation.
+ * pipelined requests, per-request timeouts, API version negotiation, and
+ * SASL authentication with KIP-368 re-authentication. (TLS is the
+ * transport's: the socket it gives is already secured.)
  *
  * Both directions are stream pipelines:
  *
@@ -9,7 +11,7 @@
  *   `socket.writable`. The pipe pulls the next chunk only when the socket can
  *   take more, so requests wait in that queue and nowhere else (the socket
  *   holds just the chunk it is writing): one place to measure, time out and,
- *   for a future re-authentication, hold between two requests. It stays short
+ *   for a re-authentication, hold between two requests. It stays short
  *   because the sender keeps at most `maxInFlightRequestsPerConnection`
  *   requests unanswered per connection; records wait in the accumulator,
  *   where batches keep filling. A request's timeout runs from the moment it
@@ -20,7 +22,13 @@
  *
  * @module
  */
-import { KafkaClientError, NetworkError, ProtocolError, TimeoutError } from "../errors.ts";
+import {
+  AuthenticationError,
+  KafkaClientError,
+  NetworkError,
+  ProtocolError,
+  TimeoutError,
+} from "../errors.ts";
 import type { ApiCodec } from "../protocol/api.ts";
 import { ApiVersions } from "../protocol/messages/api_versions.ts";
 import { ErrorCode, kafkaError } from "../protocol/error_codes.ts";
@@ -29,16 +37,25 @@ import { formatAddress } from "./address.ts";
 import { decodeResponse, encodeRequest, responseCorrelationId } from "../protocol/envelope.ts";
 import { FrameSplitter } from "./frame_splitter.ts";
 import { OutboundQueue } from "./outbound.ts";
-import type { Socket, Transport } from "./transport.ts";
+import { authenticate } from "./sasl/authenticate.ts";
+import type { SaslMechanism } from "./sasl/mechanism.ts";
+import type { Socket, TlsConnectOptions, Transport } from "./transport.ts";
 
 /** How to open a {@link Connection}. */
 export interface ConnectionOptions {
   /** Sent in every request header. */
   clientId: string;
-  /** Bound on the TCP connect plus the ApiVersions exchange. */
+  /**
+   * Bound on the TCP connect, the TLS handshake, the ApiVersions exchange and
+   * the SASL authentication together; and on each re-authentication.
+   */
   connectTimeoutMs: number;
   /** Largest response frame accepted; a larger size prefix closes the connection. */
   maxFrameSize: number;
+  /** Secure the socket with TLS (the transport does it). */
+  tls?: TlsConnectOptions;
+  /** Authenticate with this mechanism after ApiVersions, and again before each session ends. */
+  sasl?: SaslMechanism;
 }
 
 /** A request awaiting its response. */
@@ -95,10 +112,16 @@ export class Connection {
   #closeReason: KafkaClientError | null = null;
   #resolveClosed!: (reason: KafkaClientError) => void;
   #versions = new Map<number, VersionRange>();
+  #options: ConnectionOptions;
+  /** Fires shortly before the SASL session ends, to re-authenticate. */
+  #reauthTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The current re-authentication, while one runs. */
+  #reauthenticating: Promise<void> | null = null;
 
   private constructor(address: string, socket: Socket, options: ConnectionOptions) {
     this.address = address;
     this.#socket = socket;
+    this.#options = options;
     this.#clientId = options.clientId;
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
     this.#outbound.readable
@@ -125,8 +148,10 @@ export class Connection {
   }
 
   /**
-   * Connects to `host:port` and negotiates API versions, all within
+   * Connects to `host:port` (with TLS when `options.tls` is set), negotiates
+   * API versions and authenticates with `options.sasl`, all within
    * `connectTimeoutMs`; `signal` ends the attempt early (the producer closed).
+   * @throws {AuthenticationError} when TLS or SASL refuses (retrying cannot help).
    */
   static async open(
     transport: Transport,
@@ -156,7 +181,9 @@ export class Connection {
       signal?.addEventListener("abort", onAbort, { once: true });
     });
     // A transport that throws instead of rejecting must not skip the timer's cleanup below.
-    const connecting = (async () => await transport.connect(host, port))();
+    const connecting =
+      (async () =>
+        await transport.connect(host, port, options.tls ? { tls: options.tls } : undefined))();
     let connection: Connection | undefined;
     try {
       const socket = await Promise.race([connecting, timeout]).catch((error) => {
@@ -164,12 +191,16 @@ export class Connection {
           connecting.then((s) => s.close(), () => {});
           throw error;
         }
+        if (error instanceof KafkaClientError) throw error; // a TLS refusal, already worded
         throw new NetworkError(`cannot connect to ${address}: ${describe(error)}`, {
           cause: error,
         });
       });
       connection = new Connection(address, socket, options);
       await Promise.race([connection.#negotiate(options.connectTimeoutMs), timeout]);
+      if (options.sasl) {
+        await Promise.race([connection.#authenticate(options.sasl, false), timeout]);
+      }
       return connection;
     } catch (error) {
       connection?.close(error instanceof KafkaClientError ? error : undefined);
@@ -225,6 +256,17 @@ export class Connection {
     req: Req,
     timeoutMs: number,
   ): Promise<Res> {
+    return this.#request(api, version, req, timeoutMs, false);
+  }
+
+  /** {@link Connection.request}; an `urgent` request passes a held outbound queue. */
+  #request<Req, Res>(
+    api: ApiCodec<Req, Res>,
+    version: number,
+    req: Req,
+    timeoutMs: number,
+    urgent: boolean,
+  ): Promise<Res> {
     if (this.#closeReason) return Promise.reject(this.#closeReason);
     const correlationId = this.#nextId();
     const frame = encodeRequest(api, version, correlationId, this.#clientId, req);
@@ -249,7 +291,7 @@ export class Connection {
         reject,
         timer,
       });
-      this.#outbound.push(frame);
+      this.#outbound.push(frame, null, urgent);
     });
   }
 
@@ -294,6 +336,7 @@ export class Connection {
       pending.reject(error);
     }
     clearTimeout(this.#sendTimer);
+    clearTimeout(this.#reauthTimer);
     for (const pending of this.#sends.takeAll()) pending.reject(error);
     this.#outbound.close();
     this.#stopOutbound.abort(error);
@@ -365,6 +408,58 @@ export class Connection {
       throw error;
     }
     pending.resolve(response);
+  }
+
+  /**
+   * Runs a SASL authentication. A re-authentication (KIP-368) holds the
+   * outbound queue first, so its requests go out between two others and the
+   * rest wait behind them in order; responses to requests already written
+   * still arrive first (a broker answers in order). When the broker gives
+   * the session a lifetime, the next re-authentication is set for 85–95% of
+   * it, as in the Java client. A failed one closes the connection with its
+   * error.
+   */
+  async #authenticate(mechanism: SaslMechanism, again: boolean): Promise<void> {
+    const timeoutMs = this.#options.connectTimeoutMs;
+    if (again) this.#outbound.hold();
+    try {
+      const lifetimeMs = await authenticate(
+        {
+          address: this.address,
+          versionFor: (api) => this.versionFor(api),
+          request: (api, version, req, ms) => this.#request(api, version, req, ms, again),
+        },
+        mechanism,
+        timeoutMs,
+      );
+      if (this.#closeReason) return;
+      if (lifetimeMs > 0) {
+        this.#reauthTimer = setTimeout(
+          () => this.#reauthenticate(mechanism),
+          lifetimeMs * (0.85 + 0.1 * Math.random()),
+        );
+      }
+    } finally {
+      if (again) this.#outbound.release();
+    }
+  }
+
+  #reauthenticate(mechanism: SaslMechanism): void {
+    if (this.#closeReason || this.#reauthenticating) return;
+    this.#reauthenticating = this.#authenticate(mechanism, true).then(
+      () => {
+        this.#reauthenticating = null;
+      },
+      (error) => {
+        this.#reauthenticating = null;
+        this.close(
+          error instanceof AuthenticationError ? error : new NetworkError(
+            `re-authenticating with ${this.address} failed: ${describe(error)}`,
+            { cause: error },
+          ),
+        );
+      },
+    );
   }
 
   async #negotiate(timeoutMs: number): Promise<void> {

@@ -1,28 +1,104 @@
 /**
- * The Deno transport: `Deno.connect`, with Nagle's algorithm off.
+ * The Deno transport: `Deno.connect`, with Nagle's algorithm off, or
+ * `Deno.connectTls` (rustls) when TLS is asked for.
  *
  * @module
  */
-import type { Socket, Transport } from "./transport.ts";
+import { ConfigError } from "../errors.ts";
+import { formatAddress } from "./address.ts";
+import { tlsFailure } from "./tls_failure.ts";
+import type { ConnectOptions, Socket, TlsConnectOptions, Transport } from "./transport.ts";
 
-/** A {@link Transport} over `Deno.connect`. */
+/** A {@link Transport} over `Deno.connect` and `Deno.connectTls`. */
 export const denoTransport: Transport = {
-  async connect(host: string, port: number): Promise<Socket> {
+  async connect(host: string, port: number, options?: ConnectOptions): Promise<Socket> {
+    if (options?.tls) {
+      const address = formatAddress({ host, port });
+      const conn = await connectTls(host, port, options.tls);
+      return socketOf(conn, mapAlerts(conn.readable, address));
+    }
     const conn = await Deno.connect({ hostname: host, port });
     conn.setNoDelay(true);
-    let closed = false;
-    return {
-      readable: conn.readable,
-      writable: conn.writable,
-      close() {
-        if (closed) return;
-        closed = true;
-        try {
-          conn.close();
-        } catch {
-          // already closed by a stream that ended
-        }
-      },
-    };
+    return socketOf(conn, conn.readable);
   },
 };
+
+/**
+ * Connects and completes the handshake, so a refused certificate fails the
+ * connect rather than the first read. Without a client certificate it is a
+ * plain `Deno.connect` with Nagle's algorithm off, upgraded by
+ * `Deno.startTls` (which verifies for `serverName`); `Deno.connectTls`, the
+ * only one that takes a client certificate, offers neither.
+ */
+async function connectTls(host: string, port: number, tls: TlsConnectOptions): Promise<Deno.Conn> {
+  const caCerts = tls.ca.length > 0 ? [...tls.ca] : undefined;
+  let conn: Deno.TlsConn;
+  if (tls.cert !== undefined && tls.key !== undefined) {
+    if (tls.serverName !== undefined && tls.serverName !== host) {
+      throw new ConfigError(
+        "tls.serverName with a client certificate is not supported on Deno (Deno.connectTls verifies the host it connects to): connect to the broker by that name instead",
+      );
+    }
+    conn = await Deno.connectTls({ hostname: host, port, caCerts, cert: tls.cert, key: tls.key });
+  } else {
+    const plain = await Deno.connect({ hostname: host, port });
+    plain.setNoDelay(true);
+    conn = await Deno.startTls(plain, { hostname: tls.serverName ?? host, caCerts });
+  }
+  try {
+    await conn.handshake();
+  } catch (error) {
+    closeQuietly(conn);
+    throw tlsFailure(formatAddress({ host, port }), error);
+  }
+  return conn;
+}
+
+/**
+ * `source`, with a TLS alert read after the handshake (TLS 1.3 brokers
+ * refuse a missing or untrusted client certificate only then) turned into a
+ * `TlsAuthenticationError`.
+ */
+function mapAlerts(
+  source: ReadableStream<Uint8Array>,
+  address: string,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(
+          error instanceof Error && /alert/i.test(error.message)
+            ? tlsFailure(address, error)
+            : error,
+        );
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+}
+
+function socketOf(conn: Deno.Conn, readable: ReadableStream<Uint8Array>): Socket {
+  let closed = false;
+  return {
+    readable,
+    writable: conn.writable,
+    close() {
+      if (closed) return;
+      closed = true;
+      closeQuietly(conn);
+    },
+  };
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed by a stream that ended
+  }
+}

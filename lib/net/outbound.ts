@@ -29,6 +29,11 @@ interface Outgoing {
  * comes from the socket, and frames wait here and nowhere else. Frames that
  * queued while the socket was busy leave together, as one chunk of up to
  * 64 KiB.
+ *
+ * {@link OutboundQueue.hold} stops the queue between two chunks — never
+ * inside a request — for a KIP-368 re-authentication: while held only
+ * `urgent` frames (its SaslHandshake and SaslAuthenticate) leave, and the
+ * others keep their order behind them until {@link OutboundQueue.release}.
  */
 export class OutboundQueue {
   /** The frames, in the order they were pushed; pipe it into the socket. */
@@ -40,7 +45,10 @@ export class OutboundQueue {
   #queuedBytes = 0;
   /** Frames in the chunk the socket is writing; taken once it asks for the next. */
   #handed: Outgoing[] = [];
-  /** The socket asked for a chunk while the queue was empty. */
+  /** Frames that go out even while held, in their order. */
+  #urgent: Outgoing[] = [];
+  #held = false;
+  /** The socket asked for a chunk while there was none to give. */
   #wanted = false;
   #closed = false;
 
@@ -62,25 +70,43 @@ export class OutboundQueue {
 
   /**
    * Queues `frame`; `onTaken` runs once the socket took it (asked for more
-   * after writing it). Ignored after {@link OutboundQueue.close}.
+   * after writing it). An `urgent` frame goes out before the others, held or
+   * not. Ignored after {@link OutboundQueue.close}.
    */
-  push(frame: Uint8Array, onTaken: (() => void) | null = null): void {
+  push(frame: Uint8Array, onTaken: (() => void) | null = null, urgent = false): void {
     if (this.#closed) return;
     const outgoing = { frame, onTaken };
-    if (this.#wanted) {
+    if (this.#wanted && (urgent || !this.#held)) {
       this.#wanted = false;
       this.#handed.push(outgoing);
       this.#controller.enqueue(frame);
       return;
     }
-    this.#queue.push(outgoing);
+    if (urgent) this.#urgent.push(outgoing);
+    else this.#queue.push(outgoing);
     this.#queuedBytes += frame.length;
+  }
+
+  /** From the next chunk on, only urgent frames leave; the chunk being written finishes. */
+  hold(): void {
+    this.#held = true;
+  }
+
+  /** Lets the frames held back leave again, in their order. */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (this.#wanted && this.#head < this.#queue.length) {
+      this.#wanted = false;
+      this.#handNext();
+    }
   }
 
   /** Drops every frame not yet taken; their `onTaken` never runs. Idempotent. */
   close(): void {
     this.#closed = true;
     this.#wanted = false;
+    this.#urgent = [];
     this.#queue = [];
     this.#head = 0;
     this.#queuedBytes = 0;
@@ -89,9 +115,8 @@ export class OutboundQueue {
 
   /**
    * The socket wants a chunk, so the previous one was written: its frames
-   * are taken. The next chunk is the frames queued meanwhile. (A SASL
-   * re-authentication, KIP-368, would hold the stream here: `pull` would
-   * await its gate before taking more, and requests would queue behind it.)
+   * are taken. The next chunk is the urgent frames, else (unless held) the
+   * frames queued meanwhile.
    */
   #pull(): void {
     if (this.#closed) return;
@@ -100,11 +125,26 @@ export class OutboundQueue {
       this.#handed = [];
       for (const outgoing of handed) outgoing.onTaken?.();
     }
-    const queue = this.#queue;
-    if (this.#head === queue.length) {
+    if (this.#urgent.length > 0) {
+      const urgent = this.#urgent;
+      this.#urgent = [];
+      let bytes = 0;
+      for (const { frame } of urgent) bytes += frame.length;
+      this.#queuedBytes -= bytes;
+      this.#handed = urgent;
+      this.#controller.enqueue(urgent.length === 1 ? urgent[0].frame : concat(urgent, bytes));
+      return;
+    }
+    if (this.#held || this.#head === this.#queue.length) {
       this.#wanted = true;
       return;
     }
+    this.#handNext();
+  }
+
+  /** Hands the socket the next chunk of queued frames (there is at least one). */
+  #handNext(): void {
+    const queue = this.#queue;
     // Frames that queued meanwhile leave as one chunk, up to COALESCE_BYTES.
     const first = this.#head;
     let end = first + 1;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { KafkaClientError, NetworkError } from "../errors.ts";
+import { connectingCannotHelp, KafkaClientError, NetworkError } from "../errors.ts";
 import { backoffMs } from "../util/backoff.ts";
 import { parseAddress } from "./address.ts";
 import { Connection, type ConnectionOptions } from "./connection.ts";
@@ -21,6 +21,8 @@ interface Slot {
   connecting: Promise<Connection> | null;
   failures: number;
   retryAtMs: number;
+  /** The last connect failed in a way reconnecting cannot help (until one succeeds). */
+  fatal: KafkaClientError | null;
 }
 
 /** Opens, caches and reopens {@link Connection}s by `host:port`. */
@@ -57,6 +59,16 @@ export class ConnectionPool {
     return null;
   }
 
+  /**
+   * The failure of the last connect to `address` when connecting again
+   * cannot help (TLS or SASL refused, see {@link connectingCannotHelp}),
+   * until a connect succeeds; else null. Reconnects still go on, with
+   * backoff: credentials can be fixed on the broker's side.
+   */
+  fatalErrorFor(address: string): KafkaClientError | null {
+    return this.#slots.get(address)?.fatal ?? null;
+  }
+
   /** When `address` may be tried again (0 when it may be tried now). */
   retryAtMs(address: string): number {
     return this.#slots.get(address)?.retryAtMs ?? 0;
@@ -80,7 +92,7 @@ export class ConnectionPool {
   #slot(address: string): Slot {
     let slot = this.#slots.get(address);
     if (!slot) {
-      slot = { connection: null, connecting: null, failures: 0, retryAtMs: 0 };
+      slot = { connection: null, connecting: null, failures: 0, retryAtMs: 0, fatal: null };
       this.#slots.set(address, slot);
     }
     return slot;
@@ -109,7 +121,9 @@ export class ConnectionPool {
         }
         slot.connection = connection;
         slot.failures = 0;
-        connection.closed.then(() => {
+        slot.fatal = null;
+        connection.closed.then((reason) => {
+          if (connectingCannotHelp(reason)) slot.fatal = reason; // re-authentication
           if (slot.connection === connection) {
             slot.connection = null;
             this.#backoff(slot);
@@ -121,6 +135,7 @@ export class ConnectionPool {
       },
       (error) => {
         slot.connecting = null;
+        if (connectingCannotHelp(error)) slot.fatal = error;
         this.#backoff(slot);
         this.#onChange();
         throw error instanceof KafkaClientError

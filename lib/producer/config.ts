@@ -6,7 +6,8 @@
  */
 import { ConfigError } from "../errors.ts";
 import { parseAddress } from "../net/address.ts";
-import type { Transport } from "../net/transport.ts";
+import type { SaslMechanism } from "../net/sasl/mechanism.ts";
+import type { TlsConnectOptions, Transport } from "../net/transport.ts";
 import {
   codecAvailable,
   CODECS,
@@ -17,6 +18,7 @@ import {
 import { utf8Length } from "../protocol/utf8.ts";
 import { DEFAULTS } from "./defaults.ts";
 import type { ProducerRecord } from "./record.ts";
+import { resolveSasl, resolveTls, type SaslOptions, type TlsOptions } from "./security.ts";
 
 /**
  * Chooses a partition for a record that names none. Gets the record and the
@@ -140,10 +142,27 @@ export interface ProducerOptions {
    */
   metadataMaxIdleMs?: number;
   /**
-   * Bound on a TCP connect and its version handshake (`socket.connection.setup.timeout.ms`).
+   * Bound on opening a connection: TCP connect, TLS handshake, version
+   * handshake and SASL authentication together
+   * (`socket.connection.setup.timeout.ms`); and on each re-authentication.
    * @default 10000
    */
   connectTimeoutMs?: number;
+  /**
+   * TLS to the brokers (Java's `security.protocol` SSL, or SASL_SSL with
+   * `sasl`): `true` for the runtime's trust store, or PEM text for the CA,
+   * a client certificate and its key. See {@link TlsOptions}.
+   * @default off (plaintext)
+   */
+  tls?: TlsOptions;
+  /**
+   * SASL authentication on every connection, and re-authentication before
+   * the broker's session ends (KIP-368): PLAIN, SCRAM-SHA-256 or
+   * SCRAM-SHA-512 with a username and password, or OAUTHBEARER with a token
+   * provider. See {@link SaslOptions}.
+   * @default off
+   */
+  sasl?: SaslOptions;
   /**
    * Ignore keys when choosing partitions: keyed records go sticky too (`partitioner.ignore.keys`).
    * @default false
@@ -223,6 +242,10 @@ export interface ProducerConfig {
   readonly metadataMaxIdleMs: number;
   /** See {@link ProducerOptions.connectTimeoutMs}. */
   readonly connectTimeoutMs: number;
+  /** See {@link ProducerOptions.tls}; null for plaintext. */
+  readonly tls: TlsConnectOptions | null;
+  /** The mechanism of {@link ProducerOptions.sasl}; null for none. */
+  readonly sasl: SaslMechanism | null;
   /** See {@link ProducerOptions.partitionerIgnoreKeys}. */
   readonly partitionerIgnoreKeys: boolean;
   /** See {@link ProducerOptions.partitionerAdaptivePartitioning}. */
@@ -326,6 +349,8 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     metadataMaxAgeMs: int(options, "metadataMaxAgeMs", 0, INT32_MAX),
     metadataMaxIdleMs: int(options, "metadataMaxIdleMs", 5000, INT32_MAX),
     connectTimeoutMs: int(options, "connectTimeoutMs", 1, INT32_MAX),
+    tls: resolveTls(options.tls),
+    sasl: resolveSasl(options.sasl),
     partitionerIgnoreKeys: bool(options, "partitionerIgnoreKeys"),
     partitionerAdaptivePartitioning: bool(options, "partitionerAdaptivePartitioning"),
     partitioner: options.partitioner ?? null,
@@ -507,6 +532,8 @@ const OPTION_NAMES: Record<keyof ProducerOptions, true> = {
   metadataMaxAgeMs: true,
   metadataMaxIdleMs: true,
   connectTimeoutMs: true,
+  tls: true,
+  sasl: true,
   partitionerIgnoreKeys: true,
   partitionerAdaptivePartitioning: true,
   partitioner: true,
@@ -518,8 +545,6 @@ const OPTION_NAMES: Record<keyof ProducerOptions, true> = {
 const NOT_YET = new Set([
   "transactionalId",
   "transactionTimeoutMs",
-  "tls",
-  "sasl",
 ]);
 
 /**

@@ -7,12 +7,12 @@
  * @module
  */
 import {
+  connectingCannotHelp,
   InvalidRecordError,
   KafkaClientError,
   type KafkaError,
   NetworkError,
   ProducerClosedError,
-  ProtocolError,
   TimeoutError,
 } from "../errors.ts";
 import { formatAddress } from "../net/address.ts";
@@ -74,6 +74,8 @@ export class ProducerMetadata implements LeaderLookup {
   #needNew = false;
   #refreshing = false;
   #lastError: KafkaClientError | null = null;
+  /** When {@link ProducerMetadata.#lastError} was set. */
+  #lastErrorMs = 0;
   #updated!: Promise<void>;
   #signalUpdated!: () => void;
   #nextBroker = 0;
@@ -177,8 +179,9 @@ export class ProducerMetadata implements LeaderLookup {
    * @throws {TimeoutError} when the topic is not known by then (naming the
    * last error, e.g. UNKNOWN_TOPIC_OR_PARTITION or a refused connection).
    * @throws {KafkaError} when the broker says the topic cannot be used.
-   * @throws {ProtocolError} at once when the last refresh failed in a way
-   * retrying cannot fix (a listener that speaks TLS).
+   * @throws {AuthenticationError} or `ProtocolError` at once when the
+   * last refresh failed in a way retrying cannot fix (refused credentials, a
+   * listener that speaks TLS).
    * @throws {InvalidRecordError} when the topic is invalid or `partition`
    * is out of range after a refresh.
    */
@@ -210,6 +213,7 @@ export class ProducerMetadata implements LeaderLookup {
     partition: number,
   ): Promise<TopicMetadata> {
     const cached = this.#topics.get(topic);
+    const startedMs = Date.now();
     for (;;) {
       const known = this.#topics.get(topic);
       const count = known?.partitions.length ?? 0;
@@ -229,7 +233,14 @@ export class ProducerMetadata implements LeaderLookup {
         throw error;
       }
       const last = this.#lastError;
-      if (last instanceof ProtocolError && !last.retriable) throw last; // e.g. a TLS listener
+      // Refused credentials, a TLS listener …: fail when an attempt made
+      // during this wait failed so, or one so recent that no new attempt is
+      // allowed yet; else try once more (the credentials may be fixed).
+      if (
+        connectingCannotHelp(last) &&
+        (this.#lastErrorMs >= startedMs ||
+          Date.now() < this.#lastErrorMs + this.#refreshBackoffMs)
+      ) throw last;
       const remaining = deadlineMs - Date.now();
       if (remaining <= 0) {
         const reason = error ?? this.#lastError;
@@ -310,6 +321,7 @@ export class ProducerMetadata implements LeaderLookup {
       this.#lastError = error instanceof KafkaClientError
         ? error
         : new NetworkError("metadata request failed", { cause: error });
+      this.#lastErrorMs = Date.now();
     } finally {
       const { retryBackoffMs, retryBackoffMaxMs } = this.#config;
       this.#refreshBackoffMs = this.#failures === 0

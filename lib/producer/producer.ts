@@ -120,6 +120,8 @@ export class Producer {
         clientId: config.clientId,
         connectTimeoutMs: config.connectTimeoutMs,
         maxFrameSize: 100 * 1024 * 1024,
+        ...(config.tls ? { tls: config.tls } : {}),
+        ...(config.sasl ? { sasl: config.sasl } : {}),
       },
       wakeup,
     );

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { KafkaError } from "../errors.ts";
+import { connectingCannotHelp, type KafkaClientError, type KafkaError } from "../errors.ts";
 import type { Connection } from "../net/connection.ts";
 import { tryEachBroker } from "../net/each_broker.ts";
 import type { ConnectionPool } from "../net/pool.ts";
@@ -39,8 +39,11 @@ export interface ProducerIdParts {
   readonly connections: ConnectionPool;
   /** Gets the producer id once a broker grants one. */
   readonly idempotence: IdempotenceManager;
-  /** A broker refused: the records waiting for the id fail with `error`. */
-  readonly onRefused: (error: KafkaError) => void;
+  /**
+   * A broker refused, or no broker could be reached in a way retrying cannot
+   * help (authentication): the records waiting for the id fail with `error`.
+   */
+  readonly onRefused: (error: KafkaClientError) => void;
   /** A request ended, however (the sender looks again). */
   readonly onDone: () => void;
 }
@@ -90,7 +93,7 @@ export class ProducerIdManager {
       this.#retryAtMs = Date.now() +
         backoffMs(this.#failures, config.retryBackoffMs, config.retryBackoffMaxMs);
       if (outcome.kind === "refused") {
-        if (outcome.fatal) this.#fatal = outcome.error;
+        if (outcome.fatal) this.#fatal = outcome.error as KafkaError;
         onRefused(outcome.error);
       }
     }).finally(() => {
@@ -110,7 +113,7 @@ type ProducerIdOutcome =
    * A broker refused for good: the records waiting for the id fail with
    * `error`; when `fatal`, every later record too.
    */
-  | { readonly kind: "refused"; readonly error: KafkaError; readonly fatal: boolean };
+  | { readonly kind: "refused"; readonly error: KafkaClientError; readonly fatal: boolean };
 
 /** Asks the known brokers, in turn, for a producer id. Never rejects. */
 async function requestProducerId(
@@ -126,6 +129,8 @@ async function requestProducerId(
       (connection, address) => initProducerId(connection, address, config.requestTimeoutMs),
     );
   } catch (error) {
+    // TLS or SASL refused us: the waiting records fail now; a later send tries again.
+    if (connectingCannotHelp(error)) return { kind: "refused", error, fatal: false };
     return { kind: "retry", error };
   }
 }

@@ -199,6 +199,17 @@ export class Sender {
         continue;
       }
       const connection = connections.ready(address, nowMs);
+      if (connection === null && connections.fatalErrorFor(address) !== null) {
+        // TLS or SASL refused the last connect: its ready batches fail now, not at their timeout.
+        const error = connections.fatalErrorFor(address)!;
+        const queues = ready.queuesByNode.get(node)!;
+        for (;;) {
+          const batches = accumulator.drain(node, queues, this.#policy, nowMs);
+          if (batches.length === 0) break;
+          for (const batch of batches) this.#fail(batch, error, batch.attempts > 0);
+        }
+        continue;
+      }
       if (connection === null) {
         delay = Math.min(delay, Math.max(connections.retryAtMs(address) - nowMs, 0) || MAX_POLL_MS);
         continue;
@@ -233,8 +244,11 @@ export class Sender {
     }
   }
 
-  /** Fails every batch waiting in the accumulator (InitProducerId was refused). */
-  #failWaiting(error: KafkaError): void {
+  /**
+   * Fails every batch waiting in the accumulator (InitProducerId was
+   * refused, or authentication).
+   */
+  #failWaiting(error: KafkaClientError): void {
     for (const batch of this.#p.accumulator.takeAll()) this.#fail(batch, error, batch.attempts > 0);
   }
 

@@ -11,8 +11,10 @@ import type { Writer } from "./writer.ts";
 export const ApiKey = {
   Produce: 0,
   Metadata: 3,
+  SaslHandshake: 17,
   ApiVersions: 18,
   InitProducerId: 22,
+  SaslAuthenticate: 36,
 } as const;
 
 /**

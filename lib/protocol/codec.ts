@@ -70,7 +70,10 @@ export function message<Req extends AnyField, Res extends AnyField>(
   spec: MessageSpec<Req, Res>,
 ): MessageCodec<In<Req>, Out<Res>, Out<Req>, In<Res>> {
   const { lo, hi } = parseVersions(spec.validVersions);
-  const flexibleFrom = parseVersions(spec.flexibleVersions).lo;
+  // "none" parses as the empty range 0..-1: never flexible.
+  const flexibleFrom = spec.flexibleVersions === "none"
+    ? Infinity
+    : parseVersions(spec.flexibleVersions).lo;
   const bodyOf = <I, O>(description: AnyField, what: string) =>
     body<I, O>(description, spec.name, what, lo, hi, flexibleFrom);
   const request = bodyOf<In<Req>, Out<Req>>(spec.request, "request");
@@ -80,7 +83,7 @@ export function message<Req extends AnyField, Res extends AnyField>(
     name: spec.name,
     minVersion: lo,
     maxVersion: hi,
-    flexibleFrom: spec.flexibleVersions === "none" ? Infinity : flexibleFrom,
+    flexibleFrom,
     request,
     response,
     encodeRequest: (w, req, version) => request.encode(w, req, version),

@@ -36,6 +36,8 @@ const DERIVED: Record<string, { text: string; holds: () => boolean }> = {
   },
   partitioner: { text: "built-in", holds: () => resolveConfig(base).partitioner === null },
   transport: { text: "the runtime's", holds: () => resolveConfig(base).transport === null },
+  tls: { text: "off", holds: () => resolveConfig(base).tls === null },
+  sasl: { text: "off", holds: () => resolveConfig(base).sasl === null },
 };
 
 /** `VALUE` or `VALUE (a note)` → VALUE without backticks. */

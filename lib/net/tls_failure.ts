@@ -1,0 +1,48 @@
+/**
+ * Turns a runtime's TLS error into a {@link TlsAuthenticationError} that says
+ * what went wrong in the user's terms: which option to look at. The runtimes
+ * word their errors differently (rustls on Deno, BoringSSL on Bun, OpenSSL on
+ * Node), so each case matches the spellings of all three.
+ *
+ * @module
+ */
+import { TlsAuthenticationError } from "../errors.ts";
+
+/** What a handshake error most likely means, by the runtimes' wordings. */
+const CAUSES: readonly [RegExp, string][] = [
+  [
+    /not valid for name|ALTNAME|NotValidForName|Hostname\/IP does not match|hostname mismatch/i,
+    "the broker's certificate is not valid for the name connected to (the broker's address, or tls.serverName)",
+  ],
+  [
+    /UnknownIssuer|SELF_SIGNED|self.signed|UNABLE_TO_GET_ISSUER|unable to (get|verify)|UNABLE_TO_VERIFY/i,
+    "the broker's certificate is not signed by a trusted CA (give the CA's PEM in tls.ca)",
+  ],
+  [
+    /expired|NotValidYet|not yet valid|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/i,
+    "a certificate is expired or not yet valid",
+  ],
+  [
+    /BAD_?CERTIFICATE|CERTIFICATE_?REQUIRED|CERTIFICATE_?UNKNOWN|UNKNOWN_?CA|handshake_failure|HandshakeFailure|alert/i,
+    "the broker refused the client certificate, or wants one (tls.cert and tls.key)",
+  ],
+  [
+    /UnexpectedEof|unexpected end of file|ECONNRESET|disconnected before secure|WRONG_VERSION|wrong version|socket hang up|closed/i,
+    "the broker closed the connection during the handshake: the listener may not speak TLS (a PLAINTEXT or SASL_PLAINTEXT listener)",
+  ],
+];
+
+/**
+ * The error for a failed TLS handshake with `address`, keeping the runtime's
+ * own error as `cause` and its message at the end. (Handshake errors carry
+ * names and certificate subjects, never key material.)
+ */
+export function tlsFailure(address: string, error: unknown): TlsAuthenticationError {
+  if (error instanceof TlsAuthenticationError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  const cause = CAUSES.find(([pattern]) => pattern.test(detail))?.[1];
+  return new TlsAuthenticationError(
+    `TLS handshake with ${address} failed${cause ? `: ${cause}` : ""} (${detail})`,
+    { cause: error },
+  );
+}
