@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs the pinned Deno and Bun,
-# fetches and starts a real Kafka broker (unless one is already up), runs the
-# static checks, the Deno tests (unit and real-broker) and the Bun end-to-end
-# run, then stops the broker it started; last, the broker-fault scenarios
+# fetches and starts a real Kafka broker with its TLS and SASL listeners
+# (`kafka.sh up --secure`, unless a broker is already up), runs the static
+# checks, the Deno tests (unit, real-broker, security) and the Bun end-to-end
+# and security runs, then stops the broker it started; last, the broker-fault scenarios
 # (tests/faults/) against a 3-node cluster of their own (ports from
 # FAULTS_PORT_BASE, default 19092; run dir .cache/run-3), stopped on exit.
 #
@@ -60,7 +61,7 @@ install_kcat
 # pipefail would call a running broker stopped -- then stop it at exit.)
 status="$(bash scripts/kafka.sh status 2>/dev/null || true)"
 if [[ $status != *"node 1: running"* ]]; then
-  bash scripts/kafka.sh up
+  bash scripts/kafka.sh up --secure
   started=1
 fi
 export KAFKA_BOOTSTRAP="${KAFKA_BOOTSTRAP:-127.0.0.1:9092}"
@@ -85,6 +86,7 @@ deno test -A --ignore=tests/faults tests/
 
 echo "== bun end-to-end"
 bun tests/bun/e2e.ts
+bun tests/bun/security.ts
 
 if [[ "${SKIP_FAULTS:-0}" != 1 ]]; then
   stop_broker # the single broker is not needed any more: leave the cores to the cluster

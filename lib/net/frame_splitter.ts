@@ -33,7 +33,7 @@ export class FrameSplitter extends TransformStream<Uint8Array, Uint8Array> {
           throw new ProtocolError(
             `${peer} speaks TLS: it answered with a TLS ${
               size >>> 24 === TLS_ALERT ? "alert" : "handshake"
-            } record, not a Kafka response; this client connects in plaintext, so use the broker's PLAINTEXT listener`,
+            } record, not a Kafka response; this client connects in plaintext: set the producer's tls option (or use a PLAINTEXT listener)`,
             { retriable: false },
           );
         }
