@@ -108,7 +108,10 @@ export class Connection {
   /** One timer for all of them, armed for the earliest deadline while any wait. */
   #sendTimer: ReturnType<typeof setTimeout> | undefined;
   #onSendTaken = () => this.#sendTaken();
+  /** Requests handed to the socket, in wire order: the order answers come in. */
   #queue = new Fifo<Pending>();
+  /** Requests still queued for the socket (behind a re-authentication, or a busy socket). */
+  #unhanded = new Set<Pending>();
   #closeReason: KafkaClientError | null = null;
   #resolveClosed!: (reason: KafkaClientError) => void;
   #versions = new Map<number, VersionRange>();
@@ -216,7 +219,7 @@ export class Connection {
    * written, not yet answered (`acks=0` sends are not counted).
    */
   get inFlight(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#unhanded.size;
   }
 
   /** Bytes of request frames queued for the socket, not yet handed to it. */
@@ -283,15 +286,19 @@ export class Connection {
           ),
         );
       }, timeoutMs);
-      this.#queue.push({
+      const pending: Pending = {
         correlationId,
         api,
         version,
         resolve: resolve as (value: unknown) => void,
         reject,
         timer,
+      };
+      this.#unhanded.add(pending);
+      this.#outbound.push(frame, null, urgent, () => {
+        this.#unhanded.delete(pending);
+        this.#queue.push(pending);
       });
-      this.#outbound.push(frame, null, urgent);
     });
   }
 
@@ -331,7 +338,9 @@ export class Connection {
     if (this.#closeReason) return;
     const error = reason ?? new NetworkError(`connection to ${this.address} closed`);
     this.#closeReason = error;
-    for (const pending of this.#queue.takeAll()) {
+    const pendings = [...this.#queue.takeAll(), ...this.#unhanded];
+    this.#unhanded.clear();
+    for (const pending of pendings) {
       clearTimeout(pending.timer);
       pending.reject(error);
     }
@@ -417,31 +426,29 @@ export class Connection {
    * still arrive first (a broker answers in order). When the broker gives
    * the session a lifetime, the next re-authentication is set for 85–95% of
    * it, as in the Java client. A failed one closes the connection with its
-   * error.
+   * error, and the requests it held are never written.
    */
   async #authenticate(mechanism: SaslMechanism, again: boolean): Promise<void> {
     const timeoutMs = this.#options.connectTimeoutMs;
     if (again) this.#outbound.hold();
-    try {
-      const lifetimeMs = await authenticate(
-        {
-          address: this.address,
-          versionFor: (api) => this.versionFor(api),
-          request: (api, version, req, ms) => this.#request(api, version, req, ms, again),
-        },
-        mechanism,
-        timeoutMs,
+    const lifetimeMs = await authenticate(
+      {
+        address: this.address,
+        versionFor: (api) => this.versionFor(api),
+        request: (api, version, req, ms) => this.#request(api, version, req, ms, again),
+      },
+      mechanism,
+      timeoutMs,
+    );
+    if (this.#closeReason) return;
+    if (lifetimeMs > 0) {
+      this.#reauthTimer = setTimeout(
+        () => this.#reauthenticate(mechanism),
+        lifetimeMs * (0.85 + 0.1 * Math.random()),
       );
-      if (this.#closeReason) return;
-      if (lifetimeMs > 0) {
-        this.#reauthTimer = setTimeout(
-          () => this.#reauthenticate(mechanism),
-          lifetimeMs * (0.85 + 0.1 * Math.random()),
-        );
-      }
-    } finally {
-      if (again) this.#outbound.release();
     }
+    // Only now: after a refusal, the held requests must not reach the broker (the connection closes).
+    if (again) this.#outbound.release();
   }
 
   #reauthenticate(mechanism: SaslMechanism): void {

@@ -15,10 +15,11 @@
  */
 const COALESCE_BYTES = 64 * 1024;
 
-/** One frame waiting to go out, and whom to tell once the socket took it. */
+/** One frame waiting to go out, and whom to tell when it is handed to the socket and taken. */
 interface Outgoing {
   frame: Uint8Array;
   onTaken: (() => void) | null;
+  onHanded: (() => void) | null;
 }
 
 /**
@@ -69,16 +70,25 @@ export class OutboundQueue {
   }
 
   /**
-   * Queues `frame`; `onTaken` runs once the socket took it (asked for more
-   * after writing it). An `urgent` frame goes out before the others, held or
-   * not. Ignored after {@link OutboundQueue.close}.
+   * Queues `frame`. `onHanded` runs when the frame is handed to the socket —
+   * frames are handed in the order they will be on the wire, which an urgent
+   * frame changes, so a connection matches responses in that order — and
+   * `onTaken` once the socket took it (asked for more after writing it). An
+   * `urgent` frame goes out before the others, held or not. Ignored after
+   * {@link OutboundQueue.close}.
    */
-  push(frame: Uint8Array, onTaken: (() => void) | null = null, urgent = false): void {
+  push(
+    frame: Uint8Array,
+    onTaken: (() => void) | null = null,
+    urgent = false,
+    onHanded: (() => void) | null = null,
+  ): void {
     if (this.#closed) return;
-    const outgoing = { frame, onTaken };
+    const outgoing = { frame, onTaken, onHanded };
     if (this.#wanted && (urgent || !this.#held)) {
       this.#wanted = false;
       this.#handed.push(outgoing);
+      onHanded?.();
       this.#controller.enqueue(frame);
       return;
     }
@@ -129,7 +139,10 @@ export class OutboundQueue {
       const urgent = this.#urgent;
       this.#urgent = [];
       let bytes = 0;
-      for (const { frame } of urgent) bytes += frame.length;
+      for (const outgoing of urgent) {
+        bytes += outgoing.frame.length;
+        outgoing.onHanded?.();
+      }
       this.#queuedBytes -= bytes;
       this.#handed = urgent;
       this.#controller.enqueue(urgent.length === 1 ? urgent[0].frame : concat(urgent, bytes));
@@ -166,6 +179,7 @@ export class OutboundQueue {
     }
     this.#queuedBytes -= bytes;
     this.#handed = taken;
+    for (const outgoing of taken) outgoing.onHanded?.();
     this.#controller.enqueue(taken.length === 1 ? taken[0].frame : concat(taken, bytes));
   }
 }

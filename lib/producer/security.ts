@@ -32,8 +32,7 @@ export type TlsOptions = true | {
   key?: string;
   /**
    * The name the brokers' certificates must be valid for, sent as SNI;
-   * default: the host connected to. (On Deno it cannot be combined with a
-   * client certificate.)
+   * default: the host connected to.
    */
   serverName?: string;
 };

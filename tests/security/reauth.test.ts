@@ -19,19 +19,21 @@ import { secureBroker, unsignedJwt } from "../support/secure_broker.ts";
 const broker = secureBroker();
 const PARTITIONS = 3;
 
-/** Sends a record every ~2 ms for `durationMs` (windows of 50 awaited together); returns how many. */
+/**
+ * Sends a record every ~2 ms for `durationMs`, without waiting for their
+ * acknowledgements (so requests queue while a re-authentication runs);
+ * returns how many.
+ */
 async function produceSteadily(producer: Producer, topic: string, durationMs: number) {
   const end = Date.now() + durationMs;
-  let n = 0;
+  const sends: Promise<unknown>[] = [];
   while (Date.now() < end) {
-    const window = Array.from({ length: 50 }, () => {
-      const i = n++;
-      return producer.send({ topic, key: `k${i % 7}`, value: String(i) });
-    });
-    await Promise.all(window);
-    await new Promise((r) => setTimeout(r, 100));
+    const i = sends.length;
+    sends.push(producer.send({ topic, key: `k${i % 7}`, value: String(i) }));
+    await new Promise((r) => setTimeout(r, 2));
   }
-  return n;
+  await Promise.all(sends);
+  return sends.length;
 }
 
 async function steadyAcrossSessions(
