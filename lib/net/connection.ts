@@ -108,7 +108,14 @@ export class Connection {
   /** One timer for all of them, armed for the earliest deadline while any wait. */
   #sendTimer: ReturnType<typeof setTimeout> | undefined;
   #onSendTaken = () => this.#sendTaken();
+  /** Requests awaiting their response, in the order their frames leave. */
   #queue = new Fifo<Pending>();
+  /**
+   * A re-authentication's requests awaiting their response (one at a time):
+   * their frames pass those still queued for the socket, so their answers
+   * come before the answers to those.
+   */
+  #urgentQueue = new Fifo<Pending>();
   #closeReason: KafkaClientError | null = null;
   #resolveClosed!: (reason: KafkaClientError) => void;
   #versions = new Map<number, VersionRange>();
@@ -216,7 +223,7 @@ export class Connection {
    * written, not yet answered (`acks=0` sends are not counted).
    */
   get inFlight(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#urgentQueue.length;
   }
 
   /** Bytes of request frames queued for the socket, not yet handed to it. */
@@ -283,7 +290,7 @@ export class Connection {
           ),
         );
       }, timeoutMs);
-      this.#queue.push({
+      (urgent ? this.#urgentQueue : this.#queue).push({
         correlationId,
         api,
         version,
@@ -331,7 +338,7 @@ export class Connection {
     if (this.#closeReason) return;
     const error = reason ?? new NetworkError(`connection to ${this.address} closed`);
     this.#closeReason = error;
-    for (const pending of this.#queue.takeAll()) {
+    for (const pending of [...this.#urgentQueue.takeAll(), ...this.#queue.takeAll()]) {
       clearTimeout(pending.timer);
       pending.reject(error);
     }
@@ -389,16 +396,18 @@ export class Connection {
   }
 
   #onFrame(frame: Uint8Array): void {
-    const pending = this.#queue.peek();
     const correlationId = responseCorrelationId(frame);
+    const urgent = this.#urgentQueue.peek();
+    const queue = urgent?.correlationId === correlationId ? this.#urgentQueue : this.#queue;
+    const pending = queue.peek();
     if (pending === undefined || pending.correlationId !== correlationId) {
       throw new ProtocolError(
         `broker ${this.address} answered correlation id ${correlationId}, expected ${
-          pending?.correlationId ?? "none"
+          (pending ?? urgent)?.correlationId ?? "none"
         }`,
       );
     }
-    this.#queue.shift();
+    queue.shift();
     clearTimeout(pending.timer);
     let response: unknown;
     try {
@@ -422,25 +431,24 @@ export class Connection {
   async #authenticate(mechanism: SaslMechanism, again: boolean): Promise<void> {
     const timeoutMs = this.#options.connectTimeoutMs;
     if (again) this.#outbound.hold();
-    try {
-      const lifetimeMs = await authenticate(
-        {
-          address: this.address,
-          versionFor: (api) => this.versionFor(api),
-          request: (api, version, req, ms) => this.#request(api, version, req, ms, again),
-        },
-        mechanism,
-        timeoutMs,
+    // A failure leaves the queue held: the caller closes the connection, and
+    // no request may leave on a session the broker refused.
+    const lifetimeMs = await authenticate(
+      {
+        address: this.address,
+        versionFor: (api) => this.versionFor(api),
+        request: (api, version, req, ms) => this.#request(api, version, req, ms, again),
+      },
+      mechanism,
+      timeoutMs,
+    );
+    if (this.#closeReason) return;
+    if (again) this.#outbound.release();
+    if (lifetimeMs > 0) {
+      this.#reauthTimer = setTimeout(
+        () => this.#reauthenticate(mechanism),
+        lifetimeMs * (0.85 + 0.1 * Math.random()),
       );
-      if (this.#closeReason) return;
-      if (lifetimeMs > 0) {
-        this.#reauthTimer = setTimeout(
-          () => this.#reauthenticate(mechanism),
-          lifetimeMs * (0.85 + 0.1 * Math.random()),
-        );
-      }
-    } finally {
-      if (again) this.#outbound.release();
     }
   }
 
