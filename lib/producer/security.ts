@@ -150,7 +150,12 @@ function checkKey(value: unknown): void {
   if (typeof value !== "string") {
     throw new ConfigError(`tls.key must be a PEM string, got ${typeOf(value)}`);
   }
-  if (value.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
+  // PKCS#8 encryption has its own header; OpenSSL's traditional (PKCS#1, SEC1)
+  // encryption keeps the RSA/EC header and adds a Proc-Type line.
+  if (
+    value.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----") ||
+    /^Proc-Type:\s*4,\s*ENCRYPTED\s*$/m.test(value)
+  ) {
     throw new ConfigError("tls.key is encrypted: give the key without a passphrase");
   }
   if (!PEM_KEY.test(value)) {

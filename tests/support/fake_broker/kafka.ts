@@ -1,8 +1,9 @@
 /**
  * The fake broker's Kafka: one answer per request frame, for ApiVersions,
- * Metadata, InitProducerId and Produce, from the options and hooks a test
- * gives. Both the in-memory transport (`memory.ts`) and the TCP listener
- * (`tcp.ts`) answer with it.
+ * Metadata, InitProducerId and Produce (and SaslHandshake, SaslAuthenticate
+ * with PLAIN when told to), from the options and hooks a test gives. Both
+ * the in-memory transport (`memory.ts`) and the TCP listener (`tcp.ts`)
+ * answer with it.
  *
  * It speaks one version per API (Metadata v12, InitProducerId v4, Produce
  * v11 unless told otherwise; ApiVersions at whatever version it is asked), so
@@ -66,6 +67,59 @@ export interface FakeBrokerOptions {
    * and every later answer on that connection, until it settles.
    */
   onRequest?: (apiKey: number, connection: number) => Promise<void> | undefined;
+  /**
+   * SASL on every connection, as a SASL_PLAINTEXT listener does: see
+   * {@link FakeSasl}. Default: none (SaslHandshake and SaslAuthenticate are
+   * not advertised).
+   */
+  sasl?: FakeSasl;
+  /** When given, every request frame received and every answer sent is appended here, in order. */
+  frameLog?: FrameLogEntry[];
+}
+
+/**
+ * The fake's SASL: SaslHandshake v0–1 and SaslAuthenticate v0–2, PLAIN
+ * checked against `username` and `password` — read at each authentication,
+ * so a test may change them between two. As on a Kafka broker, a request
+ * other than ApiVersions before the connection authenticated, or between a
+ * (re-)authentication's SaslHandshake and its end, hangs up the connection.
+ */
+export interface FakeSasl {
+  /**
+   * Mechanisms the listener enables (a handshake naming another gets 33).
+   * Default `["PLAIN"]`; only PLAIN can succeed.
+   */
+  mechanisms?: readonly string[];
+  /** The one user's name. */
+  username: string;
+  /** Its password. */
+  password: string;
+  /** `session_lifetime_ms` of each successful authentication (v1+). Default 0: none. */
+  sessionLifetimeMs?: number;
+}
+
+/** One frame in {@link FakeBrokerOptions.frameLog}. */
+export interface FrameLogEntry {
+  /** The connection's number (1, 2, … in connect order). */
+  readonly connection: number;
+  /** A request received, or the answer to one sent. */
+  readonly direction: "request" | "response";
+  /** The request's API key. */
+  readonly apiKey: number;
+  /** The request's correlation id. */
+  readonly correlationId: number;
+  /** `performance.now()` when it came or went. */
+  readonly atMs: number;
+}
+
+/** What the fake knows of one connection. */
+export interface ConnectionState {
+  /** Its number (1, 2, … in connect order). */
+  readonly id: number;
+  /** A SASL authentication succeeded, and no other has begun since. */
+  authenticated: boolean;
+  /** The mechanism of the SaslHandshake whose exchange is under way, else null. */
+  saslMechanism: string | null;
 }
 
 /** What a Produce request carried for one partition (from its first batch's header). */
@@ -134,6 +188,10 @@ export interface KafkaState {
   readonly nextOffsets: Map<string, bigint>;
   /** The producer id the next InitProducerId grants. */
   nextProducerId: bigint;
+  /** See {@link FakeBrokerOptions.sasl}. */
+  readonly sasl: FakeSasl | undefined;
+  /** See {@link FakeBrokerOptions.frameLog}. */
+  readonly frameLog: FrameLogEntry[] | undefined;
   /** Connections opened so far. */
   connections: number;
   /** What the broker received. */
@@ -155,6 +213,10 @@ export function kafkaState(options: FakeBrokerOptions): KafkaState {
     [ApiKey.InitProducerId, [4, 4]],
   ]);
   if (produce !== null) versions.set(ApiKey.Produce, produce);
+  if (options.sasl) {
+    versions.set(ApiKey.SaslHandshake, [0, 1]);
+    versions.set(ApiKey.SaslAuthenticate, [0, 2]);
+  }
   return {
     partitionIndexes: options.partitionIndexes ??
       Array.from({ length: options.partitions ?? 6 }, (_, i) => i),
@@ -169,6 +231,8 @@ export function kafkaState(options: FakeBrokerOptions): KafkaState {
     onProduce: options.onProduce,
     onInitProducerId: options.onInitProducerId,
     onRequest: options.onRequest,
+    sasl: options.sasl,
+    frameLog: options.frameLog,
     nextOffsets: new Map(),
     nextProducerId: 1000n,
     connections: 0,
@@ -183,11 +247,16 @@ interface RequestHeader {
 }
 
 /**
- * Answers one request frame (without its size prefix): the response frame
- * with its size prefix, or null when no response is due.
- * @throws {Error} for an API the fake does not speak (the connection hangs up).
+ * Answers one request frame (without its size prefix) on connection `conn`:
+ * the response frame with its size prefix, or null when no response is due.
+ * @throws {Error} for an API the fake does not speak, or a request SASL does
+ * not allow yet (the connection hangs up).
  */
-export function answerRequest(state: KafkaState, frame: Uint8Array): Uint8Array | null {
+export function answerRequest(
+  state: KafkaState,
+  frame: Uint8Array,
+  conn: ConnectionState,
+): Uint8Array | null {
   const r = new Reader(frame);
   const header: RequestHeader = {
     apiKey: r.int16(),
@@ -196,6 +265,15 @@ export function answerRequest(state: KafkaState, frame: Uint8Array): Uint8Array 
   };
   if (!state.versions.has(header.apiKey)) {
     throw new Error(`fake broker: unsupported API key ${header.apiKey}`);
+  }
+  if (
+    state.sasl && !SASL_FREE.has(header.apiKey) && (!conn.authenticated || conn.saslMechanism)
+  ) {
+    throw new Error(
+      `fake broker: API key ${header.apiKey} on connection ${conn.id} ${
+        conn.saslMechanism ? "during a SASL exchange" : "before SASL authentication"
+      }`,
+    );
   }
   if (header.apiKey === ApiKey.Produce && !state.answerProduce) {
     state.stats.produceRequests++;
@@ -227,6 +305,14 @@ export function answerRequest(state: KafkaState, frame: Uint8Array): Uint8Array 
       writeProduce(w, state, produce.topics, byId);
       break;
     }
+    case ApiKey.SaslHandshake:
+      writeSaslHandshake(w, state.sasl!, conn, r.string() ?? "");
+      break;
+    case ApiKey.SaslAuthenticate: {
+      const authBytes = (flexible ? r.compactBytes() : r.bytes()) ?? new Uint8Array(0);
+      writeSaslAuthenticate(w, state.sasl!, conn, authBytes, header.apiVersion);
+      break;
+    }
   }
   w.patchInt32(0, w.length - 4);
   return w.finish();
@@ -237,6 +323,10 @@ function isFlexibleRequest(h: RequestHeader): boolean {
     case ApiKey.ApiVersions:
       return h.apiVersion >= 3;
     case ApiKey.InitProducerId:
+      return h.apiVersion >= 2;
+    case ApiKey.SaslHandshake:
+      return false;
+    case ApiKey.SaslAuthenticate:
       return h.apiVersion >= 2;
     default:
       return h.apiVersion >= 9; // Produce and Metadata
@@ -252,5 +342,63 @@ function writeApiVersions(w: Writer, state: KafkaState, version: number): void {
     if (flexible) w.taggedFields();
   });
   if (version >= 1) w.int32(0);
+  if (flexible) w.taggedFields();
+}
+
+/** Requests a SASL listener takes before (and during) authentication. */
+const SASL_FREE = new Set<number>([
+  ApiKey.ApiVersions,
+  ApiKey.SaslHandshake,
+  ApiKey.SaslAuthenticate,
+]);
+
+/** SaslHandshake response (v0–1): the mechanism accepted, or 33 with those enabled. */
+function writeSaslHandshake(
+  w: Writer,
+  sasl: FakeSasl,
+  conn: ConnectionState,
+  mechanism: string,
+): void {
+  const enabled = sasl.mechanisms ?? ["PLAIN"];
+  // A new exchange ends the session it replaces: nothing else until it is done.
+  conn.authenticated = false;
+  conn.saslMechanism = null;
+  if (enabled.includes(mechanism)) conn.saslMechanism = mechanism;
+  w.int16(enabled.includes(mechanism) ? 0 : 33);
+  w.array(enabled, false, (w, name) => w.string(name));
+}
+
+/**
+ * SaslAuthenticate response (v0–2) to PLAIN's `\0username\0password`: success
+ * with the session lifetime, or 58 with Kafka's message (34 without a handshake).
+ */
+function writeSaslAuthenticate(
+  w: Writer,
+  sasl: FakeSasl,
+  conn: ConnectionState,
+  authBytes: Uint8Array,
+  version: number,
+): void {
+  const flexible = version >= 2;
+  let errorCode = 0;
+  let errorMessage: string | null = null;
+  if (conn.saslMechanism === null) {
+    errorCode = 34;
+    errorMessage = "SaslAuthenticate without a SaslHandshake";
+  } else {
+    const [, username, password] = new TextDecoder().decode(authBytes).split("\0");
+    const ok = conn.saslMechanism === "PLAIN" && username === sasl.username &&
+      password === sasl.password;
+    if (!ok) {
+      errorCode = 58;
+      errorMessage = "Authentication failed: Invalid username or password";
+    }
+    conn.authenticated = ok;
+    conn.saslMechanism = null;
+  }
+  w.int16(errorCode);
+  if (flexible) w.compactString(errorMessage).compactBytes(new Uint8Array(0));
+  else w.string(errorMessage).bytes(new Uint8Array(0));
+  if (version >= 1) w.int64(errorCode === 0 ? BigInt(sasl.sessionLifetimeMs ?? 0) : 0n);
   if (flexible) w.taggedFields();
 }

@@ -8,6 +8,7 @@
 import type { Socket, Transport } from "../../../lib/net/transport.ts";
 import {
   answerRequest,
+  type ConnectionState,
   type FakeBrokerOptions,
   type FakeBrokerStats,
   type KafkaState,
@@ -37,6 +38,7 @@ export function fakeBroker(options: FakeBrokerOptions = {}): FakeBroker {
  */
 export function openSocket(state: KafkaState): Socket {
   const id = ++state.connections;
+  const conn: ConnectionState = { id, authenticated: false, saslMechanism: null };
   let toClient!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   let pending: Uint8Array | null = null;
@@ -47,11 +49,25 @@ export function openSocket(state: KafkaState): Socket {
       toClient = controller;
     },
   });
+  const log = (direction: "request" | "response", frame: Uint8Array) => {
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    state.frameLog?.push({
+      connection: id,
+      direction,
+      apiKey: view.getInt16(0),
+      correlationId: view.getInt32(4),
+      atMs: performance.now(),
+    });
+  };
   const deliver = (frame: Uint8Array) => {
-    const response = answerRequest(state, frame);
-    if (response !== null && !closed) toClient.enqueue(response);
+    const response = answerRequest(state, frame, conn);
+    if (response !== null && !closed) {
+      if (state.frameLog) log("response", frame);
+      toClient.enqueue(response);
+    }
   };
   const answer = (frame: Uint8Array) => {
+    if (state.frameLog) log("request", frame);
     const hold = state.onRequest?.(new DataView(frame.buffer, frame.byteOffset).getInt16(0), id);
     if (hold === undefined && backlog === null) return deliver(frame);
     const copy = frame.slice();

@@ -1,14 +1,21 @@
 /**
  * One fake Kafka broker for tests and benchmarks. Its answers to
- * ApiVersions, Metadata, InitProducerId and Produce (`kafka.ts`, with
- * `metadata.ts` and `produce.ts`) are written once and served two ways:
- * behind the `Transport` interface in memory ({@link fakeBroker}:
+ * ApiVersions, Metadata, InitProducerId and Produce, and SASL PLAIN when
+ * asked (`kafka.ts`, with `metadata.ts` and `produce.ts`), are written once
+ * and served two ways: behind the `Transport` interface in memory ({@link fakeBroker}:
  * benchmarks, and tests that script answers through hooks), and on a TCP
  * listener on 127.0.0.1 ({@link startFakeBroker}: tests of what comes over
  * a socket, including listeners that are not Kafka at all).
  *
  * @module
  */
-export type { FakeBrokerOptions, FakeBrokerStats, ProduceAnswer, ProducedBatch } from "./kafka.ts";
+export type {
+  FakeBrokerOptions,
+  FakeBrokerStats,
+  FakeSasl,
+  FrameLogEntry,
+  ProduceAnswer,
+  ProducedBatch,
+} from "./kafka.ts";
 export { type FakeBroker, fakeBroker } from "./memory.ts";
 export { type FakeBehaviour, type FakeListener, startFakeBroker } from "./tcp.ts";
