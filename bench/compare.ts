@@ -15,10 +15,25 @@
  * missing), ours as `deno run -A bench/perf.ts` and `bun bench/perf.ts`
  * (`deno-pipe`/`bun-pipe`: `--mode pipe`), and `ceiling` (bench/ceiling.ts).
  *
+ * Security scenarios (`T1-ssl`: mTLS on the SSL listener, `T1-sasl_ssl`:
+ * SCRAM-SHA-512 on the SASL_SSL listener; java, deno, bun): when one is
+ * chosen the broker is started with `kafka.sh up --secure` (listeners on the
+ * port base + 10 and + 11, `<run dir>/secure/secure.json`). Ours get
+ * perf.ts's `--security-protocol`, `--ca`, `--cert`/`--key` and `--sasl-*`
+ * flags with the PEM files; Java's ProducerPerformance a properties file
+ * (`--producer.config`) with the PKCS12 truststore of secure.json, for SSL a
+ * PKCS12 keystore of the client certificate and key made here with
+ * `openssl pkcs12 -export`, for SASL_SSL `sasl.mechanism` and a
+ * ScramLoginModule `sasl.jaas.config`. Topics are created and deleted
+ * through the plaintext listener. A security scenario runs interleaved with
+ * its plaintext reference when that is chosen too (round 1: T1 T1-ssl
+ * T1-sasl_ssl, round 2: …), and its table divides by it ("vs own T1").
+ *
  * Options:
  *   --quick               ~2 minutes: 10× fewer records (L1 20×), 1 round
  *   --rounds N            rounds per scenario (default 3, quick 1)
- *   --scenarios T1,L1     only these (T1 T2 T3 L1 S1, T1-/T2-gzip|snappy|lz4|zstd, C0 C0-T2)
+ *   --scenarios T1,L1     only these (T1 T2 T3 L1 S1, T1-/T2-gzip|snappy|lz4|zstd, T1-ssl,
+ *                         T1-sasl_ssl, C0 C0-T2)
  *   --clients java,deno   only these clients
  *   --port-base P         broker port (default $KAFKA_PORT_BASE or 9092; the controller takes P+1)
  *   --timeout-s S         per-run timeout (default 240, quick 90)
@@ -32,7 +47,14 @@ import { deleteTopic } from "./compare/delete_topics.ts";
 import { describeMachine } from "./compare/machine.ts";
 import { type ClientResult, renderReport, type RunRecord } from "./compare/report.ts";
 import { killCurrent, runChild } from "./compare/run_child.ts";
-import { clientIds, PEERS, type Scenario, SCENARIOS } from "./compare/scenarios.ts";
+import {
+  clientIds,
+  PEERS,
+  SASL_MECHANISM,
+  type Scenario,
+  SCENARIOS,
+  SECURE_PORT_OFFSETS,
+} from "./compare/scenarios.ts";
 
 const repo = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 const args = parseArgs(Deno.args);
@@ -46,6 +68,11 @@ const onlyScenarios = args.get("scenarios")?.split(",");
 const onlyClients = args.get("clients")?.split(",");
 for (const c of onlyClients ?? []) {
   if (!clientIds().includes(c)) throw new Error(`unknown client ${c}; known: ${clientIds()}`);
+}
+for (const id of onlyScenarios ?? []) {
+  if (!SCENARIOS.some((s) => s.id === id)) {
+    throw new Error(`unknown scenario ${id}; known: ${SCENARIOS.map((s) => s.id)}`);
+  }
 }
 const scenarios = SCENARIOS
   .filter((s) => onlyScenarios === undefined || onlyScenarios.includes(s.id))
@@ -61,10 +88,25 @@ if (scenarios.length === 0) throw new Error("no scenario left to run");
 if (!(rounds >= 1)) throw new Error("--rounds must be at least 1");
 
 const bootstrap = `127.0.0.1:${portBase}`;
+const runDir = `${repo}/.cache/run-compare-${portBase}`;
 const brokerEnv = {
   KAFKA_PORT_BASE: String(portBase),
-  KAFKA_RUN_DIR: `${repo}/.cache/run-compare-${portBase}`,
+  KAFKA_RUN_DIR: runDir,
+  // Kafka's default (no KIP-368 re-authentication), not kafka.sh's 4 s test setting.
+  KAFKA_REAUTH_MS: Deno.env.get("KAFKA_REAUTH_MS") ?? "0",
 };
+const secureBroker = scenarios.some((s) => s.security !== undefined);
+// Scenarios that run round by round together: a security scenario joins its
+// plaintext reference when that runs too, so the "vs own T1" ratio compares
+// runs of the same moments of a noisy machine.
+const groups: (typeof scenarios)[] = [];
+for (const s of scenarios) {
+  const ref = s.plaintextRef === undefined
+    ? undefined
+    : groups.find((g) => g.some((o) => o.id === s.plaintextRef));
+  if (ref) ref.push(s);
+  else groups.push([s]);
+}
 const logDir = `${repo}/.cache/compare-logs`;
 const bun = findBun();
 const peerDriver = `${repo}/bench/peers/run.sh`;
@@ -79,6 +121,17 @@ async function kafka(...cmd: string[]): Promise<void> {
   }).output();
   if (!out.success) throw new Error(`scripts/kafka.sh ${cmd.join(" ")} failed (${out.code})`);
 }
+
+/** How every client connects to one secure listener. */
+interface SecureClientConfig {
+  /** The listener, `127.0.0.1:PORT`. */
+  bootstrap: string;
+  /** perf.ts flags. */
+  perfFlags: string[];
+  /** Properties file for Java's ProducerPerformance (`--producer.config`). */
+  javaConfig: string;
+}
+let secure: Record<"SSL" | "SASL_SSL", SecureClientConfig> | null = null;
 
 let brokerUp = false;
 async function stopBroker(): Promise<void> {
@@ -103,27 +156,31 @@ const unavailable = new Map<string, string>();
 const startedAt = Date.now();
 try {
   await Deno.mkdir(logDir, { recursive: true });
+  await Deno.mkdir(outDir, { recursive: true });
   await Deno.writeTextFile(`${outDir}/results.jsonl`, "");
   const machine = await describeMachine(bun, kafkaVersion);
   console.error(`compare: starting a broker at ${bootstrap}`);
   brokerUp = true;
-  await kafka("up");
-  for (const scenario of scenarios) {
-    const records = quick ? scenario.quickRecords : scenario.records;
+  await kafka("up", ...(secureBroker ? ["--secure"] : []));
+  if (secureBroker) secure = await secureClientConfigs();
+  for (const group of groups) {
     for (let round = 1; round <= rounds; round++) {
-      for (const client of scenario.clients) {
-        if (interrupted) break;
-        const run = await runOne(scenario, client, round, records);
-        runs.push(run);
-        await Deno.writeTextFile(`${outDir}/results.jsonl`, JSON.stringify(run) + "\n", {
-          append: true,
-        });
-        const r = run.result;
-        console.error(
-          `compare: ${scenario.id} round ${round} ${client}: ${run.status}${
-            run.status === "ok" && r ? ` ${Math.round(r.recordsPerSec)} records/s` : ""
-          }${run.reason ? ` (${run.reason})` : ""}, peak RSS ${run.peakRssMb.toFixed(0)} MiB`,
-        );
+      for (const scenario of group) {
+        const records = quick ? scenario.quickRecords : scenario.records;
+        for (const client of scenario.clients) {
+          if (interrupted) break;
+          const run = await runOne(scenario, client, round, records);
+          runs.push(run);
+          await Deno.writeTextFile(`${outDir}/results.jsonl`, JSON.stringify(run) + "\n", {
+            append: true,
+          });
+          const r = run.result;
+          console.error(
+            `compare: ${scenario.id} round ${round} ${client}: ${run.status}${
+              run.status === "ok" && r ? ` ${Math.round(r.recordsPerSec)} records/s` : ""
+            }${run.reason ? ` (${run.reason})` : ""}, peak RSS ${run.peakRssMb.toFixed(0)} MiB`,
+          );
+        }
       }
     }
     await writeReport(machine);
@@ -154,6 +211,13 @@ async function writeReport(machine: string[]): Promise<void> {
     "ours: deno/bun = bench/perf.ts concurrent send() (blocks like Java when buffer.memory is full); " +
     "-pipe = pipeTo(producer.writable); ceiling = bench/ceiling.ts (latency per request)",
     "raw runs: bench/results.jsonl; client logs: .cache/compare-logs/",
+    ...(secureBroker
+      ? [
+        `security scenarios: broker started with \`kafka.sh up --secure\` (connections.max.reauth.ms=${brokerEnv.KAFKA_REAUTH_MS}); T1-ssl on SSL (port base + ${SECURE_PORT_OFFSETS.SSL}, client certificate required), T1-sasl_ssl on SASL_SSL (+ ${SECURE_PORT_OFFSETS.SASL_SSL}, ${SASL_MECHANISM}, server-verified TLS); the same RSA-2048 test CA and certificates for every client; ` +
+        "ours: perf.ts --security-protocol with PEM files; Java: ProducerPerformance --producer.config with PKCS12 trust/key stores; " +
+        "each runs interleaved with T1 (round by round) when T1 is chosen",
+      ]
+      : []),
   ];
   const file = `${outDir}/RESULTS.md`;
   await Deno.writeTextFile(file, renderReport({ machine, command, notes }, scenarios, runs));
@@ -185,9 +249,11 @@ async function runOne(
   } catch (error) {
     return { ...base, status: "failed", reason: `creating the topic: ${error}` };
   }
+  const listener = scenario.security === undefined ? null : secure?.[scenario.security];
+  if (listener === undefined) throw new Error(`no secure broker for ${scenario.id}`);
   const flags = [
     "--bootstrap",
-    bootstrap,
+    listener?.bootstrap ?? bootstrap,
     "--topic",
     topic,
     "--num-records",
@@ -207,18 +273,27 @@ async function runOne(
   const mode = client.endsWith("-pipe") ? "pipe" : scenario.mode;
   let cmd: string;
   let cmdArgs: string[];
+  const perfFlags = listener?.perfFlags ?? [];
   if (PEERS.includes(client)) {
     cmd = "bash";
-    cmdArgs = [peerDriver, client, ...flags, "--mode", mode];
+    cmdArgs = [
+      peerDriver,
+      client,
+      ...flags,
+      "--mode",
+      mode,
+      ...(listener ? ["--producer-config", listener.javaConfig] : []),
+    ];
   } else if (client === "ceiling") {
+    if (listener) throw new Error(`ceiling.ts has no security flags (${scenario.id})`);
     cmd = Deno.execPath();
     cmdArgs = ["run", "-A", "bench/ceiling.ts", ...flags, "--json"];
   } else if (client.startsWith("bun")) {
     cmd = bun;
-    cmdArgs = ["bench/perf.ts", ...flags, "--mode", mode, "--json"];
+    cmdArgs = ["bench/perf.ts", ...flags, ...perfFlags, "--mode", mode, "--json"];
   } else {
     cmd = Deno.execPath();
-    cmdArgs = ["run", "-A", "bench/perf.ts", ...flags, "--mode", mode, "--json"];
+    cmdArgs = ["run", "-A", "bench/perf.ts", ...flags, ...perfFlags, "--mode", mode, "--json"];
   }
   const child = await runChild(cmd, cmdArgs, {
     cwd: repo,
@@ -258,6 +333,123 @@ async function runOne(
     };
   }
   return { ...measured, status: "ok", result };
+}
+
+/**
+ * Reads the secure broker's `secure.json`, checks its listeners are on this
+ * port base, and writes what Java needs into the run dir: a PKCS12 keystore
+ * of the client certificate and key (`openssl pkcs12 -export`, the store
+ * password of secure.json) and one properties file per protocol.
+ */
+async function secureClientConfigs(): Promise<Record<"SSL" | "SASL_SSL", SecureClientConfig>> {
+  const info = JSON.parse(await Deno.readTextFile(`${runDir}/secure/secure.json`)) as Record<
+    string,
+    string
+  >;
+  const ssl = `127.0.0.1:${portBase + SECURE_PORT_OFFSETS.SSL}`;
+  const saslSsl = `127.0.0.1:${portBase + SECURE_PORT_OFFSETS.SASL_SSL}`;
+  if (info.ssl !== ssl || info.saslSsl !== saslSsl) {
+    throw new Error(
+      `${runDir}/secure/secure.json lists SSL ${info.ssl}, SASL_SSL ${info.saslSsl}; expected ${ssl}, ${saslSsl}`,
+    );
+  }
+  const dir = `${runDir}/compare-clients`;
+  await Deno.mkdir(dir, { recursive: true });
+  const keystore = `${dir}/client.p12`;
+  const pkcs12 = await new Deno.Command("openssl", {
+    args: [
+      "pkcs12",
+      "-export",
+      "-in",
+      info.clientCert,
+      "-inkey",
+      info.clientKey,
+      "-certfile",
+      info.ca,
+      "-name",
+      "client",
+      "-out",
+      keystore,
+      "-passout",
+      "env:COMPARE_KEYSTORE_PASSWORD",
+    ],
+    env: { COMPARE_KEYSTORE_PASSWORD: info.storePassword },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!pkcs12.success) {
+    throw new Error(
+      `openssl pkcs12 -export failed: ${new TextDecoder().decode(pkcs12.stderr).trim()}`,
+    );
+  }
+  const trust = [
+    "ssl.truststore.type=PKCS12",
+    `ssl.truststore.location=${info.truststore}`,
+    `ssl.truststore.password=${info.storePassword}`,
+  ];
+  const javaSsl = `${dir}/java-ssl.properties`;
+  await Deno.writeTextFile(
+    javaSsl,
+    [
+      "security.protocol=SSL",
+      ...trust,
+      "ssl.keystore.type=PKCS12",
+      `ssl.keystore.location=${keystore}`,
+      `ssl.keystore.password=${info.storePassword}`,
+      `ssl.key.password=${info.storePassword}`,
+      "",
+    ].join("\n"),
+  );
+  const javaSaslSsl = `${dir}/java-sasl_ssl.properties`;
+  const jaasValue = (v: string) => {
+    // Quoting for JAAS inside a properties file (two escaping layers): not needed for the test user.
+    if (/["\\\n]/.test(v)) throw new Error("a SASL credential with a quote or backslash");
+    return `"${v}"`;
+  };
+  await Deno.writeTextFile(
+    javaSaslSsl,
+    [
+      "security.protocol=SASL_SSL",
+      ...trust,
+      `sasl.mechanism=${SASL_MECHANISM}`,
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=${
+        jaasValue(info.username)
+      } password=${jaasValue(info.password)};`,
+      "",
+    ].join("\n"),
+  );
+  return {
+    SSL: {
+      bootstrap: ssl,
+      perfFlags: [
+        "--security-protocol",
+        "SSL",
+        "--ca",
+        info.ca,
+        "--cert",
+        info.clientCert,
+        "--key",
+        info.clientKey,
+      ],
+      javaConfig: javaSsl,
+    },
+    SASL_SSL: {
+      bootstrap: saslSsl,
+      perfFlags: [
+        "--security-protocol",
+        "SASL_SSL",
+        "--ca",
+        info.ca,
+        "--sasl-mechanism",
+        SASL_MECHANISM,
+        "--sasl-username",
+        info.username,
+        "--sasl-password",
+        info.password,
+      ],
+      javaConfig: javaSaslSsl,
+    },
+  };
 }
 
 function lastLine(text: string): string {

@@ -14,11 +14,26 @@
  * sync: await each send, pipe: pipeTo(producer.writable)), --json (one JSON
  * line on stdout, the shape `bench/compare.ts` reads from every client).
  *
+ * Security (Java's `security.protocol`; files are read here, the producer
+ * takes PEM text): --security-protocol PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL
+ * (PLAINTEXT), --ca FILE (PEM CA to trust; default the runtime's store),
+ * --cert FILE --key FILE (PEM client certificate and unencrypted key, for
+ * `ssl.client.auth=required`), --server-name NAME, --sasl-mechanism
+ * PLAIN|SCRAM-SHA-256|SCRAM-SHA-512|OAUTHBEARER, --sasl-username U
+ * --sasl-password P, --sasl-token T (OAUTHBEARER). A created topic is
+ * created through the same listener and credentials.
+ *
+ *   deno run -A bench/perf.ts --bootstrap 127.0.0.1:9102 --security-protocol SSL \
+ *     --ca ca.pem --cert client.pem --key client.key
+ *   bun bench/perf.ts --bootstrap 127.0.0.1:9103 --security-protocol SASL_SSL --ca ca.pem \
+ *     --sasl-mechanism SCRAM-SHA-512 --sasl-username alice --sasl-password alice-secret
+ *
  * @module
  */
 import { type CompressionType, Producer, type ProducerRecord } from "../mod.ts";
 import { createTopic } from "../tests/support/cluster.ts";
 import { parseArgs, randomTopic } from "./support/args.ts";
+import { securityFromArgs } from "./support/security.ts";
 
 const args = parseArgs(globalThis.process?.argv.slice(2) ?? []);
 const bootstrap = args.get("bootstrap") ?? "127.0.0.1:9092";
@@ -29,8 +44,13 @@ const mode = args.get("mode") ?? "send";
 const acks = (args.get("acks") ?? "all") as "all";
 const topic = args.get("topic") ?? randomTopic("perf");
 if (!["send", "sync", "pipe"].includes(mode)) throw new Error(`--mode must be send, sync or pipe`);
+const security = securityFromArgs(args);
+const secure = {
+  ...(security.tls ? { tls: security.tls } : {}),
+  ...(security.sasl ? { sasl: security.sasl } : {}),
+};
 
-if (!args.has("topic")) await createTopic(topic, partitions, { bootstrap });
+if (!args.has("topic")) await createTopic(topic, partitions, { bootstrap, security: secure });
 
 const settings = {
   acks: acks === "all" ? "all" as const : (Number(acks) as 0 | 1),
@@ -39,7 +59,7 @@ const settings = {
   batchSize: Number(args.get("batch-size") ?? 16384),
   compressionType: (args.get("compression-type") ?? "none") as CompressionType,
 };
-const producer = new Producer({ bootstrapServers: bootstrap, ...settings });
+const producer = new Producer({ bootstrapServers: bootstrap, ...settings, ...secure });
 
 // One payload, like ProducerPerformance without --payload-file.
 const payload = new Uint8Array(recordSize);
@@ -151,6 +171,7 @@ const result = {
   peakRssMb: peakRss / 1048576,
   recordsPerRequest: metrics.recordsPerRequest,
   recordsPerBatch: metrics.recordsPerBatch,
+  securityProtocol: security.description,
   settings,
 };
 if (args.has("json")) {

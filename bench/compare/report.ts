@@ -34,6 +34,8 @@ export interface ClientResult {
   p99?: number | null;
   /** Present (with exit code 3) when the client cannot run here. */
   unavailable?: string;
+  /** perf.ts: the security protocol it connected with, e.g. `"SASL_SSL SCRAM-SHA-512"`. */
+  securityProtocol?: string;
 }
 
 /** One run of one client in one round of one scenario, as written to results.jsonl. */
@@ -70,6 +72,11 @@ export interface ScenarioInfo {
   clients: readonly string[];
   /** Scenario whose `ceiling` median gives a "vs ceiling" column, if any. */
   ceilingRef?: string;
+  /**
+   * Plaintext scenario whose median of the same client gives a "vs own
+   * plaintext" column (the security scenarios: what TLS/SASL costs each client).
+   */
+  plaintextRef?: string;
 }
 
 /** Everything above the tables. */
@@ -163,15 +170,19 @@ export function renderScenario(runs: readonly RunRecord[], scenario: ScenarioInf
     ? NaN
     : summarize(runs, scenario.ceilingRef, "ceiling").recordsPerSec;
   const withCeiling = Number.isFinite(ceiling);
+  const plaintextRef = scenario.plaintextRef;
+  const withPlaintext = plaintextRef !== undefined;
   const ratio = (n: number, d: number) =>
     Number.isFinite(n) && Number.isFinite(d) ? `${(n / d).toFixed(2)}×` : "—";
   const lines = [
     `### ${scenario.id} — ${scenario.title}`,
     "",
     `| client | runtime | records/s (median) | MB/s | p50 / p99 ms | peak RSS MiB | vs Java |${
-      withCeiling ? " vs ceiling |" : ""
-    } runs ok/total | notes |`,
-    `| --- | --- | ---: | ---: | ---: | ---: | ---: |${withCeiling ? " ---: |" : ""} ---: | --- |`,
+      withPlaintext ? ` vs own ${plaintextRef} (plaintext) |` : ""
+    }${withCeiling ? " vs ceiling |" : ""} runs ok/total | notes |`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ---: |${withPlaintext ? " ---: |" : ""}${
+      withCeiling ? " ---: |" : ""
+    } ---: | --- |`,
   ];
   for (const r of rows) {
     const latency = Number.isFinite(r.p50) || Number.isFinite(r.p99)
@@ -185,6 +196,9 @@ export function renderScenario(runs: readonly RunRecord[], scenario: ScenarioInf
       latency,
       fmt(r.peakRssMb),
       ratio(r.recordsPerSec, java),
+      ...(withPlaintext
+        ? [ratio(r.recordsPerSec, summarize(runs, plaintextRef, r.client).recordsPerSec)]
+        : []),
       ...(withCeiling ? [ratio(r.recordsPerSec, ceiling)] : []),
       `${r.ok}/${r.total}`,
       r.notes.join("; ").replaceAll("|", "/"),
@@ -193,6 +207,12 @@ export function renderScenario(runs: readonly RunRecord[], scenario: ScenarioInf
   }
   if (scenario.javaRef && scenario.javaRef !== scenario.id) {
     lines.push("", `Ratio against Java's median in ${scenario.javaRef}.`);
+  }
+  if (withPlaintext) {
+    lines.push(
+      "",
+      `"vs own ${plaintextRef} (plaintext)": records/s ÷ the same client's median in ${plaintextRef} (same settings, plaintext listener, same broker and run; 0.83× = 17% slower secured).`,
+    );
   }
   if (withCeiling) {
     lines.push(

@@ -44,7 +44,21 @@ export interface Scenario {
   javaRef?: string;
   /** Scenario whose ceiling median the "vs ceiling" column divides by. */
   ceilingRef?: string;
+  /**
+   * A secure listener of the compare's broker (`kafka.sh up --secure`, started
+   * so when a chosen scenario has this): `SSL` with a client certificate
+   * (mTLS) or `SASL_SSL` with SCRAM-SHA-512; default the plaintext listener.
+   */
+  security?: "SSL" | "SASL_SSL";
+  /** Plaintext scenario whose same-client median the "vs plaintext" column divides by. */
+  plaintextRef?: string;
 }
+
+/** Offsets from the port base of `kafka.sh up --secure`'s listeners (see its header). */
+export const SECURE_PORT_OFFSETS = { SSL: 10, SASL_SSL: 11, SASL_PLAINTEXT: 12 } as const;
+
+/** The SASL mechanism the SASL_SSL scenarios use. */
+export const SASL_MECHANISM = "SCRAM-SHA-512";
 
 const T1_SETTINGS = {
   recordSize: 100,
@@ -131,6 +145,28 @@ export const SCENARIOS: readonly Scenario[] = [
       clients: ["java", "deno", "bun"],
     },
   ]),
+  {
+    id: "T1-ssl",
+    title:
+      `T1 over SSL with a client certificate (mTLS; listener on port base + ${SECURE_PORT_OFFSETS.SSL})`,
+    records: 1_000_000,
+    quickRecords: 100_000,
+    ...T1_SETTINGS,
+    security: "SSL",
+    clients: ["java", "deno", "bun"],
+    plaintextRef: "T1",
+  },
+  {
+    id: "T1-sasl_ssl",
+    title:
+      `T1 over SASL_SSL with ${SASL_MECHANISM} (server-verified TLS; listener on port base + ${SECURE_PORT_OFFSETS.SASL_SSL})`,
+    records: 1_000_000,
+    quickRecords: 100_000,
+    ...T1_SETTINGS,
+    security: "SASL_SSL",
+    clients: ["java", "deno", "bun"],
+    plaintextRef: "T1",
+  },
   {
     id: "C0",
     title: "broker ceiling with T1's settings: pre-encoded Produce requests replayed, 5 in flight",

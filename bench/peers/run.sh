@@ -4,7 +4,11 @@
 # Usage: bash bench/peers/run.sh PEER --bootstrap HOST:PORT --topic T --num-records N
 #          --record-size S --acks all|1|0 --idempotence true|false --linger-ms L
 #          --batch-size B --mode send|sync [--compression-type none|gzip|snappy|lz4|zstd]
-#        (a codec other than none: the java driver only)
+#          [--producer-config FILE]
+#        (a codec other than none, and --producer-config: the java driver's send mode only;
+#        FILE is a Java properties file for ProducerPerformance's --producer.config, e.g. the
+#        security.protocol, ssl.* and sasl.* settings of a secure listener; the topic check
+#        uses it too)
 #   PEER: java (ProducerPerformance / SyncSend.java), librdkafka (confluent-kafka, Python),
 #         franz-go (Go), kafkajs (Node 20), platformatic (@platformatic/kafka, Node 22)
 #
@@ -47,7 +51,7 @@ shift
 declare -A opt=()
 while (($#)); do
   case "$1" in
-    --bootstrap | --topic | --num-records | --record-size | --acks | --idempotence | --linger-ms | --batch-size | --mode | --compression-type)
+    --bootstrap | --topic | --num-records | --record-size | --acks | --idempotence | --linger-ms | --batch-size | --mode | --compression-type | --producer-config)
       (($# >= 2)) || bad "$1 needs a value"
       opt[${1#--}]="$2"
       shift 2
@@ -72,6 +76,13 @@ compression="${opt[compression-type]:-none}"
 if [[ "$compression" != none && ( "$peer" != java || "${opt[mode]}" != send ) ]]; then
   unavailable "$peer" "--compression-type is wired for the java driver's send mode only"
 fi
+producer_config="${opt[producer-config]:-}"
+if [[ -n "$producer_config" ]]; then
+  [[ -f "$producer_config" ]] || bad "--producer-config $producer_config: no such file"
+  if [[ "$peer" != java || "${opt[mode]}" != send ]]; then
+    unavailable "$peer" "--producer-config (security settings) is wired for the java driver's send mode only"
+  fi
+fi
 if [[ "${opt[idempotence]}" == true && "${opt[acks]}" != all ]]; then
   bad "--idempotence true needs --acks all (every client rejects the mix)"
 fi
@@ -94,7 +105,7 @@ case "$peer" in
     if [[ "${opt[mode]}" == send ]]; then
       bash "$HERE/java/producer_performance.sh" "${opt[bootstrap]}" "${opt[topic]}" "${opt[num-records]}" \
         "${opt[record-size]}" "${opt[acks]}" "${opt[idempotence]}" "${opt[linger-ms]}" "${opt[batch-size]}" \
-        "$compression"
+        "$compression" "$producer_config"
     else
       bash "$ROOT/scripts/kafka.sh" java "$HERE/java/SyncSend.java" "${args[@]}"
     fi

@@ -1,11 +1,16 @@
 /**
- * Smoke tests so the bench tools don't rot: perf.ts (each mode) and
+ * Smoke tests so the bench tools don't rot: perf.ts (each mode, and over
+ * SSL and SASL_SSL when the test broker has its secure listeners) and
  * ceiling.ts run as subprocesses against the test broker with tiny counts
- * and must print well-formed JSON with every record acknowledged; the
- * comparison's report renders from canned runs. No timing assertions.
+ * and must print well-formed JSON with every record acknowledged; perf.ts's
+ * security flags are checked; the comparison's report renders from canned
+ * runs. No timing assertions.
  */
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
 import { BOOTSTRAP } from "../support/cluster.ts";
+import { securityFromArgs } from "../../bench/support/security.ts";
+import { parseArgs } from "../../bench/support/args.ts";
 import {
   type ClientResult,
   median,
@@ -17,14 +22,18 @@ const repo = new URL("../../", import.meta.url).pathname;
 const RECORDS = 2000;
 
 /** Runs a bench tool with `--json` (timeout 120 s) and returns its last stdout line parsed. */
-async function runTool(script: string, extra: string[]): Promise<ClientResult> {
+async function runTool(
+  script: string,
+  extra: string[],
+  bootstrap = BOOTSTRAP,
+): Promise<ClientResult> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
       script,
       "--bootstrap",
-      BOOTSTRAP,
+      bootstrap,
       "--num-records",
       String(RECORDS),
       "--record-size",
@@ -68,6 +77,95 @@ for (const mode of ["send", "sync", "pipe"]) {
     if (mode !== "pipe") assert.ok(Number.isFinite(r.p50) && Number.isFinite(r.p99));
   });
 }
+
+// The secure listeners of `kafka.sh up --secure`, as file paths (perf.ts reads the files).
+const secureInfo = Deno.env.get("KAFKA_SECURE_INFO") ?? `${repo}.cache/run/secure/secure.json`;
+const secure = existsSync(secureInfo) ? JSON.parse(readFileSync(secureInfo, "utf8")) : null;
+for (
+  const [protocol, flags] of [
+    ["SSL", ["--cert", secure?.clientCert, "--key", secure?.clientKey]],
+    [
+      "SASL_SSL",
+      [
+        "--sasl-mechanism",
+        "SCRAM-SHA-512",
+        "--sasl-username",
+        secure?.username,
+        "--sasl-password",
+        secure?.password,
+      ],
+    ],
+  ] as const
+) {
+  Deno.test({
+    name: `perf.ts --security-protocol ${protocol} connects securely and acknowledges every record`,
+    ignore: secure === null,
+    fn: async () => {
+      const bootstrap = protocol === "SSL" ? secure.ssl : secure.saslSsl;
+      // No --topic: perf.ts creates it through the same secure listener.
+      const r = await runTool(
+        "bench/perf.ts",
+        ["--security-protocol", protocol, "--ca", secure.ca, ...flags],
+        bootstrap,
+      );
+      assertWellFormed(r, "send");
+      assert.match(r.securityProtocol ?? "", new RegExp(`^${protocol}`));
+    },
+  });
+}
+
+Deno.test("perf.ts's security flags: protocols, files, and what goes together", () => {
+  const files: Record<string, string> = { "ca.pem": "CA", "c.pem": "CERT", "c.key": "KEY" };
+  const read = (path: string) => {
+    if (!(path in files)) throw new Error("ENOENT");
+    return files[path];
+  };
+  const parse = (argv: string[]) => securityFromArgs(parseArgs(argv), read);
+  assert.deepEqual(parse([]), { protocol: "PLAINTEXT", description: "PLAINTEXT" });
+  assert.equal(parse(["--security-protocol", "ssl"]).tls, true);
+  assert.deepEqual(
+    parse(["--security-protocol", "SSL", "--ca", "ca.pem", "--cert", "c.pem", "--key", "c.key"]),
+    {
+      protocol: "SSL",
+      tls: { ca: "CA", cert: "CERT", key: "KEY" },
+      description: "SSL (client certificate)",
+    },
+  );
+  const scram = parse([
+    "--security-protocol",
+    "SASL_SSL",
+    "--ca",
+    "ca.pem",
+    "--sasl-mechanism",
+    "SCRAM-SHA-512",
+    "--sasl-username",
+    "u",
+    "--sasl-password",
+    "p",
+  ]);
+  assert.deepEqual(scram.sasl, { mechanism: "SCRAM-SHA-512", username: "u", password: "p" });
+  assert.equal(scram.description, "SASL_SSL SCRAM-SHA-512");
+  const oauth = parse([
+    "--security-protocol=SASL_PLAINTEXT",
+    "--sasl-mechanism=OAUTHBEARER",
+    "--sasl-token=t",
+  ]);
+  assert.equal(oauth.tls, undefined);
+  assert.equal(oauth.sasl?.mechanism, "OAUTHBEARER");
+  assert.throws(() => parse(["--security-protocol", "TLS"]), /must be one of/);
+  assert.throws(() => parse(["--ca", "ca.pem"]), /--ca needs --security-protocol SSL/);
+  assert.throws(
+    () => parse(["--security-protocol", "SSL", "--sasl-mechanism", "PLAIN"]),
+    /--sasl-mechanism needs --security-protocol SASL_/,
+  );
+  assert.throws(() => parse(["--security-protocol", "SSL", "--cert", "c.pem"]), /go together/);
+  assert.throws(() => parse(["--security-protocol", "SSL", "--ca", "nope.pem"]), /--ca nope\.pem/);
+  assert.throws(() => parse(["--security-protocol", "SASL_SSL"]), /needs --sasl-mechanism/);
+  assert.throws(
+    () => parse(["--security-protocol", "SASL_SSL", "--sasl-mechanism", "PLAIN"]),
+    /needs --sasl-username and --sasl-password/,
+  );
+});
 
 for (const acks of ["all", "1"]) {
   Deno.test(`ceiling.ts --acks ${acks} replays every record and prints its JSON`, async () => {
@@ -144,4 +242,20 @@ Deno.test("compare's report: medians, ratio vs Java, failures and unavailable cl
   );
   const javaRow = withCeiling.split("\n").find((l) => l.startsWith("| java "));
   assert.match(javaRow ?? "", /\| 1\.00× \| 0\.50× \| 3\/3 \|/);
+
+  // A security scenario divides by the same client's plaintext median too.
+  const secured = [
+    { ...run("java", 1, "ok", 150_000), scenario: "T1-ssl" },
+    { ...run("deno", 1, "ok", 80_000), scenario: "T1-ssl" },
+  ];
+  const withPlaintext = renderReport(
+    { machine: [], command: "x", notes: [] },
+    [{ id: "T1-ssl", title: "canned", clients: ["java", "deno"], plaintextRef: "T1" }],
+    [...runs, ...secured],
+  );
+  assert.match(withPlaintext, /\| vs Java \| vs own T1 \(plaintext\) \| runs ok\/total \|/);
+  const sslRows = withPlaintext.split("\n").filter((l) => /^\| (java|deno) /.test(l));
+  assert.match(sslRows[0], /\| 150,000 \|.*\| 1\.00× \| 0\.75× \| 1\/1 \|/); // 150k / 200k
+  assert.match(sslRows[1], /\| 80,000 \|.*\| 0\.53× \| 0\.80× \| 1\/1 \|/); // 80k / 100k
+  assert.match(withPlaintext, /the same client's median in T1/);
 });

@@ -12,19 +12,40 @@ import { Connection } from "../../lib/net/connection.ts";
 import { defaultTransport } from "../../lib/net/runtime.ts";
 import { CreateTopics } from "./create_topics.ts";
 import { Metadata } from "../../lib/protocol/messages/metadata.ts";
+import {
+  resolveSasl,
+  resolveTls,
+  type SaslOptions,
+  type TlsOptions,
+} from "../../lib/producer/security.ts";
 
 /** Bootstrap address of the test broker(s). */
 export const BOOTSTRAP: string = globalThis.process?.env?.KAFKA_BOOTSTRAP ?? "127.0.0.1:9092";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Opens an admin connection to the first bootstrap broker. */
-export async function adminConnection(bootstrap = BOOTSTRAP): Promise<Connection> {
+/** The producer's `tls` and `sasl` options, for an admin connection to a secure listener. */
+export interface AdminSecurity {
+  /** As the producer's `tls`. */
+  tls?: TlsOptions;
+  /** As the producer's `sasl`. */
+  sasl?: SaslOptions;
+}
+
+/** Opens an admin connection to the first bootstrap broker (plaintext unless `security` says). */
+export async function adminConnection(
+  bootstrap = BOOTSTRAP,
+  security: AdminSecurity = {},
+): Promise<Connection> {
   const [host, port] = bootstrap.split(",")[0].split(":");
+  const tls = resolveTls(security.tls);
+  const sasl = resolveSasl(security.sasl);
   return await Connection.open(defaultTransport(), host, Number(port), {
     clientId: "kafkats-tests",
     connectTimeoutMs: 10000,
     maxFrameSize: 64 * 1024 * 1024,
+    ...(tls ? { tls } : {}),
+    ...(sasl ? { sasl } : {}),
   });
 }
 
@@ -40,10 +61,14 @@ export function uniqueTopic(prefix: string): string {
 export async function createTopic(
   name: string,
   partitions: number,
-  options: { replicationFactor?: number; configs?: Record<string, string>; bootstrap?: string } =
-    {},
+  options: {
+    replicationFactor?: number;
+    configs?: Record<string, string>;
+    bootstrap?: string;
+    security?: AdminSecurity;
+  } = {},
 ): Promise<void> {
-  const connection = await adminConnection(options.bootstrap);
+  const connection = await adminConnection(options.bootstrap, options.security);
   try {
     const response = await connection.request(CreateTopics, connection.versionFor(CreateTopics), {
       topics: [{

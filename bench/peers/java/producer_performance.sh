@@ -4,17 +4,28 @@
 # as --producer-props. Its progress lines go to stderr; its final summary line is turned into
 # the contract's JSON line on stdout.
 #
-# Usage: producer_performance.sh BOOTSTRAP TOPIC NUM_RECORDS RECORD_SIZE ACKS IDEMPOTENCE LINGER_MS BATCH_SIZE [COMPRESSION]
+# PRODUCER_CONFIG, if given, is a properties file passed as --producer.config (security settings:
+# ProducerPerformance splits each --producer-props entry at every '=', so a sasl.jaas.config cannot
+# go there) and as the topic check's --command-config.
+#
+# Usage: producer_performance.sh BOOTSTRAP TOPIC NUM_RECORDS RECORD_SIZE ACKS IDEMPOTENCE LINGER_MS BATCH_SIZE [COMPRESSION [PRODUCER_CONFIG]]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 bootstrap="$1" topic="$2" num="$3" size="$4" acks="$5" idem="$6" linger="$7" batch="$8" compression="${9:-none}"
+config="${10:-}"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
+topic_config=() producer_config=() security=""
+if [[ -n "$config" ]]; then
+  topic_config=(--command-config "$config")
+  producer_config=(--producer.config "$config")
+  security=" $(sed -nE 's/^security\.protocol=(.*)$/security.protocol=\1/p; s/^sasl\.mechanism=(.*)$/sasl.mechanism=\1/p' "$config" | tr '\n' ' ' | sed 's/ $//') (--producer.config)"
+fi
 
 # ProducerPerformance would wait max.block.ms (60 s) for every record of a missing topic.
 if ! bash "$ROOT/scripts/kafka.sh" java org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" \
-  --describe --topic "$topic" >"$out" 2>&1 || ! grep -q "Topic: $topic" "$out"; then
+  "${topic_config[@]}" --describe --topic "$topic" >"$out" 2>&1 || ! grep -q "Topic: $topic" "$out"; then
   cat "$out" >&2
   echo "producer_performance.sh: topic '$topic' not found at $bootstrap" >&2
   exit 1
@@ -22,7 +33,7 @@ fi
 
 rc=0
 bash "$ROOT/scripts/kafka.sh" java org.apache.kafka.tools.ProducerPerformance \
-  --topic "$topic" --num-records "$num" --record-size "$size" --throughput -1 \
+  --topic "$topic" --num-records "$num" --record-size "$size" --throughput -1 "${producer_config[@]}" \
   --producer-props bootstrap.servers="$bootstrap" acks="$acks" enable.idempotence="$idem" \
   linger.ms="$linger" batch.size="$batch" compression.type="$compression" | tee "$out" >&2 || rc=$?
 
@@ -34,7 +45,7 @@ if [[ -z "$summary" ]]; then
   exit 1
 fi
 runtime="$(java -version 2>&1 | sed -nE '1s/^[a-z]+ version "([^"]+)".*/\1/p')"
-settings="linger.ms=$linger batch.size=$batch acks=$acks enable.idempotence=$idem compression.type=$compression (ProducerPerformance --throughput -1; KafkaProducer defaults otherwise: buffer.memory=33554432 max.in.flight.requests.per.connection=5; latency percentiles are whole ms as the tool prints them)"
+settings="linger.ms=$linger batch.size=$batch acks=$acks enable.idempotence=$idem compression.type=$compression$security (ProducerPerformance --throughput -1; KafkaProducer defaults otherwise: buffer.memory=33554432 max.in.flight.requests.per.connection=5; latency percentiles are whole ms as the tool prints them)"
 echo "$summary" | awk -v num="$num" -v size="$size" -v runtime="$runtime" -v settings="$settings" -v version="${KAFKA_VERSION:-4.1.1}" '
 {
   gsub(/[(),]/, " ")
