@@ -7,7 +7,7 @@
  */
 import type { ProducerOptions } from "../../mod.ts";
 import {
-  AuthenticationError,
+  type AuthenticationError,
   ProtocolError,
   SaslAuthenticationError,
   TlsAuthenticationError,
@@ -28,6 +28,17 @@ export function accesses(broker: SecureBroker): Access[] {
     options: {
       bootstrapServers: broker.ssl,
       tls: { ca, cert: broker.clientCert, key: broker.clientKey },
+    },
+  }, {
+    name: "SSL (mutual TLS) verifying tls.serverName, a name of the broker's certificate",
+    options: {
+      bootstrapServers: broker.ssl,
+      tls: {
+        ca,
+        cert: broker.clientCert,
+        key: broker.clientKey,
+        serverName: "broker.kafkats.test",
+      },
     },
   }];
   for (const listener of ["SASL_SSL", "SASL_PLAINTEXT"] as const) {
@@ -158,6 +169,20 @@ export function refusals(broker: SecureBroker): Refusal[] {
         ...saslSsl,
         tls: { ca, serverName: "wrong.kafkats.test" },
         sasl: { mechanism: "PLAIN", username, password },
+      },
+      error: TlsAuthenticationError,
+      message: /not valid for the name connected to .*wrong\.kafkats\.test/,
+    },
+    {
+      name: "wrong hostname, with a client certificate",
+      options: {
+        bootstrapServers: broker.ssl,
+        tls: {
+          ca,
+          cert: broker.clientCert,
+          key: broker.clientKey,
+          serverName: "wrong.kafkats.test",
+        },
       },
       error: TlsAuthenticationError,
       message: /not valid for the name connected to .*wrong\.kafkats\.test/,

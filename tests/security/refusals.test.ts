@@ -11,7 +11,7 @@ import {
   AuthenticationError,
   Producer,
   ProtocolError,
-  SaslAuthenticationError,
+  type SaslAuthenticationError,
 } from "../../mod.ts";
 import { createTopic, uniqueTopic } from "../support/cluster.ts";
 import { secureBroker } from "../support/secure_broker.ts";

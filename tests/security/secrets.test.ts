@@ -12,13 +12,24 @@ import { accesses, refusals, REFUSED_TOKEN, WRONG_PASSWORDS } from "./cases.ts";
 
 const broker = secureBroker();
 
+/** `JSON.stringify` that survives cycles (Node's TLS errors carry the peer's certificate chain). */
+function json(value: unknown): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(value, (_key, v) => {
+    if (typeof v !== "object" || v === null) return v;
+    if (seen.has(v)) return "[cycle]";
+    seen.add(v);
+    return v;
+  });
+}
+
 /** Every string a leak could show up in, for `error` and its causes. */
 function renderings(error: unknown, depth = 0): string[] {
   if (!(error instanceof Error) || depth > 5) return [String(error)];
   return [
     error.message,
     error.stack ?? "",
-    JSON.stringify(error),
+    json(error),
     Deno.inspect(error, { depth: 10 }),
     ...renderings(error.cause, depth + 1),
   ];
