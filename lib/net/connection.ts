@@ -120,6 +120,8 @@ export class Connection {
   #reauthTimer: ReturnType<typeof setTimeout> | undefined;
   /** The current re-authentication, while one runs. */
   #reauthenticating: Promise<void> | null = null;
+  /** The broker answered a request other than ApiVersions. */
+  #answered = false;
 
   private constructor(address: string, socket: Socket, options: ConnectionOptions) {
     this.address = address;
@@ -140,7 +142,10 @@ export class Connection {
       .pipeThrough(new FrameSplitter(options.maxFrameSize, `broker ${address}`))
       .pipeTo(new WritableStream({ write: (frame) => this.#onFrame(frame) }))
       .then(
-        () => this.close(new NetworkError(`broker ${address} closed the connection`)),
+        () =>
+          this.close(
+            new NetworkError(`broker ${address} closed the connection${this.#closeHint()}`),
+          ),
         (error) =>
           this.close(
             error instanceof KafkaClientError
@@ -397,6 +402,17 @@ export class Connection {
     );
   }
 
+  /**
+   * Why a broker may have closed the connection, when it closed it before
+   * answering anything past ApiVersions: a SASL listener does that to a
+   * client that does not authenticate. (A hint only: a broker shutting down
+   * does it too, so the error stays retriable.)
+   */
+  #closeHint(): string {
+    if (this.#answered || this.#options.sasl || this.inFlight === 0) return "";
+    return " before answering its first request: a SASL_PLAINTEXT or SASL_SSL listener does that to a client without the sasl option";
+  }
+
   #onFrame(frame: Uint8Array): void {
     const pending = this.#queue.peek();
     const correlationId = responseCorrelationId(frame);
@@ -409,6 +425,7 @@ export class Connection {
     }
     this.#queue.shift();
     clearTimeout(pending.timer);
+    if (pending.api !== ApiVersions) this.#answered = true;
     let response: unknown;
     try {
       response = decodeResponse(pending.api, pending.version, frame);

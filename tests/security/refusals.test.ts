@@ -12,6 +12,7 @@ import {
   Producer,
   ProtocolError,
   type SaslAuthenticationError,
+  TimeoutError,
 } from "../../mod.ts";
 import { createTopic, uniqueTopic } from "../support/cluster.ts";
 import { secureBroker } from "../support/secure_broker.ts";
@@ -63,3 +64,22 @@ for (const refusal of broker === null ? [] : refusals(broker)) {
     },
   });
 }
+
+Deno.test({
+  name: "a client without sasl on a SASL listener times out naming the likely cause",
+  ignore: broker === null,
+  async fn() {
+    const producer = new Producer({ bootstrapServers: broker!.saslPlaintext, maxBlockMs: 2000 });
+    try {
+      const error = await producer.send({ topic, value: "x" }).then(() => null, (e) => e);
+      // The broker just closes the connection, as it does when shutting down: not fatal.
+      assert.ok(error instanceof TimeoutError, String(error));
+      assert.match(
+        error.message,
+        /a SASL_PLAINTEXT or SASL_SSL listener does that to a client without the sasl option/,
+      );
+    } finally {
+      await producer.close({ timeoutMs: 2000 });
+    }
+  },
+});
