@@ -15,22 +15,9 @@ import { codecAvailable, CODECS } from "../../lib/protocol/compression/mod.ts";
 import { keyedPartition } from "../../lib/producer/partitioner.ts";
 import { b64, BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
 import { bytesOf, mixedRecord, prng } from "../support/records.ts";
+import { check, finish } from "../support/checks.ts";
 
 const PARTITIONS = 6;
-let passed = 0;
-let failed = 0;
-
-async function check(name: string, body: () => Promise<void>) {
-  const start = performance.now();
-  try {
-    await body();
-    passed++;
-    console.log(`ok   ${name} (${((performance.now() - start) / 1000).toFixed(1)} s)`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL ${name}\n${error instanceof Error ? error.stack : error}`);
-  }
-}
 
 function headerPairs(record: ProducerRecord): [string, string | null][] {
   const h = record.headers;
@@ -158,5 +145,4 @@ await check(
   },
 );
 
-console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -21,20 +21,20 @@
 import assert from "node:assert/strict";
 import {
   AuthenticationError,
-  type ConnectOptions,
   Producer,
   type ProducerOptions,
   ProtocolError,
   type RecordMetadata,
   SaslAuthenticationError,
   type SaslOptions,
-  type Socket,
   TlsAuthenticationError,
-  type Transport,
 } from "../../mod.ts";
 import { bunTransport } from "../../lib/net/bun.ts";
 import { createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
 import { type SecureBroker, secureBroker, unsignedJwt } from "../support/secure_broker.ts";
+import { check, finish } from "../support/checks.ts";
+import { RequestSpy } from "../support/request_spy.ts";
+import { ApiKey } from "../../lib/protocol/api.ts";
 
 assert.ok("Bun" in globalThis, "run this file with bun");
 const bun = (globalThis as unknown as {
@@ -53,98 +53,9 @@ const RECORDS_PER_CASE = 200;
 /** How fast a refusal must come (maxBlockMs is far longer, so a timeout shows). */
 const REFUSAL_MS = 3000;
 const MAX_BLOCK_MS = 20000;
-const SASL_API_HANDSHAKE = 17;
-const SASL_API_AUTHENTICATE = 36;
 const WRONG_PASSWORDS = ["wrong-secret-512", "wrong-secret-plain"];
 
-let passed = 0;
-let failed = 0;
-
-async function check(name: string, body: () => Promise<void>) {
-  const start = performance.now();
-  try {
-    await body();
-    passed++;
-    console.log(`ok   ${name} (${((performance.now() - start) / 1000).toFixed(1)} s)`);
-  } catch (error) {
-    failed++;
-    console.log(`FAIL ${name}\n${error instanceof Error ? error.stack : error}`);
-  }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Finds the api key of every request frame in an outbound byte stream
- * (int32 size, then int16 api key), however the stream is chunked.
- */
-class RequestScanner {
-  readonly #header = new Uint8Array(6);
-  #have = 0;
-  #skip = 0;
-  readonly #onRequest: (apiKey: number) => void;
-
-  constructor(onRequest: (apiKey: number) => void) {
-    this.#onRequest = onRequest;
-  }
-
-  push(chunk: Uint8Array): void {
-    let i = 0;
-    while (i < chunk.length) {
-      if (this.#skip > 0) {
-        const n = Math.min(this.#skip, chunk.length - i);
-        this.#skip -= n;
-        i += n;
-        continue;
-      }
-      this.#header[this.#have++] = chunk[i++];
-      if (this.#have === 6) {
-        const view = new DataView(this.#header.buffer);
-        const size = view.getInt32(0);
-        assert.ok(size >= 8, `request frame size ${size}: the scanner lost the framing`);
-        this.#onRequest(view.getInt16(4));
-        this.#have = 0;
-        this.#skip = size - 2;
-      }
-    }
-  }
-}
-
-/**
- * bunTransport, counting connects per address and the requests written per
- * api key (all connections together).
- */
-class CountingTransport implements Transport {
-  readonly connects = new Map<string, number>();
-  readonly requests = new Map<number, number>();
-
-  get totalConnects(): number {
-    return [...this.connects.values()].reduce((a, b) => a + b, 0);
-  }
-
-  count(apiKey: number): number {
-    return this.requests.get(apiKey) ?? 0;
-  }
-
-  async connect(host: string, port: number, options?: ConnectOptions): Promise<Socket> {
-    const address = `${host}:${port}`;
-    this.connects.set(address, (this.connects.get(address) ?? 0) + 1);
-    const socket = await bunTransport.connect(host, port, options);
-    const scanner = new RequestScanner((apiKey) =>
-      this.requests.set(apiKey, (this.requests.get(apiKey) ?? 0) + 1)
-    );
-    const writer = socket.writable.getWriter();
-    const writable = new WritableStream<Uint8Array>({
-      write(chunk) {
-        scanner.push(chunk);
-        return writer.write(chunk);
-      },
-      close: () => writer.close(),
-      abort: (reason) => writer.abort(reason),
-    });
-    return { readable: socket.readable, writable, close: () => socket.close() };
-  }
-}
 
 /** Every JWT a provider handed out, for the secrets check. */
 const jwts: string[] = [];
@@ -209,7 +120,7 @@ for (const listener of LISTENERS) {
     await check(
       `bun security: ${mechanism} over ${listener.name}: ${RECORDS_PER_CASE} records acknowledged`,
       async () => {
-        const transport = new CountingTransport();
+        const transport = new RequestSpy(bunTransport);
         const provider = jwtProvider();
         const sasl: SaslOptions = mechanism === "OAUTHBEARER"
           ? { mechanism, token: provider.token }
@@ -220,15 +131,15 @@ for (const listener of LISTENERS) {
           sasl,
           transport,
         }, RECORDS_PER_CASE);
-        assert.ok(transport.totalConnects >= 1, "connected");
+        assert.ok(transport.connections.length >= 1, "connected");
         assert.ok(
-          transport.count(SASL_API_HANDSHAKE) >= transport.totalConnects,
+          transport.count(ApiKey.SaslHandshake) >= transport.connections.length,
           "a SaslHandshake on every connection",
         );
         if (mechanism === "OAUTHBEARER") {
           assert.ok(
-            provider.calls >= transport.totalConnects,
-            `token provider called ${provider.calls} times for ${transport.totalConnects} connections`,
+            provider.calls >= transport.connections.length,
+            `token provider called ${provider.calls} times for ${transport.connections.length} connections`,
           );
         }
       },
@@ -455,7 +366,7 @@ await check(
 /** Produces for 3.5 sessions on one connection; resolves with the SaslHandshakes written. */
 async function produceSteadily(caseName: string, options: ProducerOptions): Promise<number> {
   const durationMs = 3.5 * broker.reauthMs;
-  const transport = new CountingTransport();
+  const transport = new RequestSpy(bunTransport);
   const producer = new Producer({ ...options, transport });
   const where = new Map<string, RecordMetadata>();
   const failures: unknown[] = [];
@@ -483,20 +394,20 @@ async function produceSteadily(caseName: string, options: ProducerOptions): Prom
   }
   acked.set(caseName, where);
   ordered.add(caseName);
-  const handshakes = transport.count(SASL_API_HANDSHAKE);
+  const handshakes = transport.count(ApiKey.SaslHandshake);
   console.log(
     `     ${i} records in ${(durationMs / 1000).toFixed(1)} s; connects ${
-      JSON.stringify(Object.fromEntries(transport.connects))
-    }; SaslHandshake ${handshakes}, SaslAuthenticate ${transport.count(SASL_API_AUTHENTICATE)}`,
+      JSON.stringify(Object.fromEntries(transport.connectsByAddress()))
+    }; SaslHandshake ${handshakes}, SaslAuthenticate ${transport.count(ApiKey.SaslAuthenticate)}`,
   );
   assert.equal(failures.length, 0, `${failures.length} sends failed, first: ${failures[0]}`);
   assert.equal(where.size, i);
-  for (const [address, n] of transport.connects) {
+  for (const [address, n] of transport.connectsByAddress()) {
     assert.equal(n, 1, `${n} connects to ${address}: a session ended and forced a reconnect`);
   }
   assert.ok(handshakes >= 4, `${handshakes} SaslHandshakes in ${durationMs} ms`);
   assert.ok(
-    transport.count(SASL_API_AUTHENTICATE) >= handshakes,
+    transport.count(ApiKey.SaslAuthenticate) >= handshakes,
     "every SaslHandshake followed by SaslAuthenticate",
   );
   return handshakes;
@@ -676,5 +587,4 @@ await check(
 );
 
 console.log(`\nrefusals (the evidence):\n${evidence.map((line) => `  ${line}`).join("\n")}`);
-console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

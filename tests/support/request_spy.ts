@@ -28,6 +28,13 @@ export class RequestSpy implements Transport {
     this.#inner = inner;
   }
 
+  /** How many connections were opened to each address. */
+  connectsByAddress(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { address } of this.connections) counts.set(address, (counts.get(address) ?? 0) + 1);
+    return counts;
+  }
+
   /** Requests of `apiKey` written over all connections. */
   count(apiKey: number): number {
     let n = 0;
@@ -76,8 +83,10 @@ function frameParser(onRequest: (apiKey: number) => void): (chunk: Uint8Array) =
       at += take;
       if (header.length === 6) {
         const view = new DataView(header.buffer);
+        const size = view.getInt32(0);
+        if (size < 8) throw new Error(`request frame size ${size}: the spy lost the framing`);
         onRequest(view.getInt16(4));
-        remaining = view.getInt32(0) - 2;
+        remaining = size - 2;
         header = new Uint8Array(0);
       }
     }
