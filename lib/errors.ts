@@ -49,6 +49,22 @@ export class NetworkError extends KafkaClientError {}
  * class for both kinds; {@link TlsAuthenticationError} and
  * {@link SaslAuthenticationError} tell them apart. Its message names the
  * broker and the reason, never a password, token or key.
+ *
+ * @example
+ * ```ts
+ * import { AuthenticationError, Producer, SaslAuthenticationError } from "@kafkats/producer";
+ * const producer = new Producer({
+ *   bootstrapServers: ["127.0.0.1:9093"],
+ *   tls: true,
+ *   sasl: { mechanism: "SCRAM-SHA-512", username: "alice", password: "wrong" },
+ * });
+ * try {
+ *   await producer.send({ topic: "orders", value: "x" });
+ * } catch (err) {
+ *   if (err instanceof SaslAuthenticationError) console.error("credentials refused:", err.code);
+ *   else if (err instanceof AuthenticationError) console.error("TLS refused:", err.message);
+ * }
+ * ```
  */
 export class AuthenticationError extends KafkaClientError {
   /** Always false: the same credentials will be refused again. */

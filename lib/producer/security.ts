@@ -22,6 +22,17 @@ export type { SaslOptions };
  * the name to verify the brokers' certificates for. Every value is PEM
  * text, not a file path. The broker's certificate chain and name are always
  * verified.
+ *
+ * @example
+ * ```ts
+ * import { Producer, type TlsOptions } from "@kafkats/producer";
+ * const tls: TlsOptions = {
+ *   ca: "-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n",
+ *   cert: Deno.env.get("CLIENT_CERT_PEM"),
+ *   key: Deno.env.get("CLIENT_KEY_PEM"),
+ * };
+ * const producer = new Producer({ bootstrapServers: ["kafka.example.com:9093"], tls });
+ * ```
  */
 export type TlsOptions = true | {
   /** PEM certificate(s) of the CA(s) that signed the brokers' certificates; default: the runtime's store. */

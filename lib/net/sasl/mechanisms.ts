@@ -11,7 +11,20 @@ import { oauthBearerMechanism, type OAuthBearerToken } from "./oauthbearer.ts";
 import { plainMechanism } from "./plain.ts";
 import { scramMechanism } from "./scram.ts";
 
-/** How to authenticate: a mechanism and its credentials. */
+/**
+ * How to authenticate: a mechanism and its credentials.
+ *
+ * @example
+ * ```ts
+ * import { Producer, type SaslOptions } from "@kafkats/producer";
+ * const scram: SaslOptions = { mechanism: "SCRAM-SHA-512", username: "alice", password: "s3cret" };
+ * const oauth: SaslOptions = {
+ *   mechanism: "OAUTHBEARER",
+ *   token: async () => ({ value: await (await fetch("https://idp.example.com/token")).text() }),
+ * };
+ * const producer = new Producer({ bootstrapServers: ["kafka.example.com:9093"], tls: true, sasl: scram });
+ * ```
+ */
 export type SaslOptions =
   | {
     /**
