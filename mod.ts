@@ -1,5 +1,5 @@
 /**
- * A Kafka producer for Deno and Bun, written in TypeScript, speaking the
+ * A Kafka producer for Deno, Bun and Node, written in TypeScript, speaking the
  * Kafka wire protocol itself. It follows Apache Kafka's Java producer: records
  * go into a RecordAccumulator (one queue of batches per partition), a Sender
  * drains ready batches per broker into Produce requests, and each record's

@@ -3,7 +3,10 @@
  * first: lib/errors.ts (everyone may import it), lib/util/ (small shared
  * pieces: backoff, FIFO), lib/protocol/, lib/net/,
  * lib/producer/; nothing in lib/ imports mod.ts, tests/, bench/ or anything
- * else outside lib/. Prints each violation as
+ * else outside lib/ but the `node:` built-ins that Deno, Bun and Node all
+ * have ({@link PORTABLE_BUILTINS}): no package, no runtime-only module, so
+ * the same lib/ runs on each and compiles into the npm package without
+ * dependencies. Prints each violation as
  * `file:line imports target (layer A may not import layer B)` and exits 1 if
  * there is any.
  *
@@ -21,6 +24,13 @@ export const LAYERS: readonly { readonly name: string; readonly path: string }[]
   { name: "net", path: "lib/net/" },
   { name: "producer", path: "lib/producer/" },
 ];
+
+/** The modules from outside that lib/ may import: every runtime we run on has them. */
+export const PORTABLE_BUILTINS: ReadonlySet<string> = new Set([
+  "node:net",
+  "node:tls",
+  "node:zlib",
+]);
 
 /** The package's own name, which resolves to mod.ts (see deno.json). */
 const SELF = "@kafkats/producer";
@@ -68,7 +78,16 @@ export async function lintLayers(root: string): Promise<string[]> {
       const { specifier, line } of importSpecifiers(await Deno.readTextFile(`${root}/${file}`))
     ) {
       const target = resolve(file, specifier);
-      if (target === null) continue;
+      if (target === null) {
+        if (!PORTABLE_BUILTINS.has(specifier)) {
+          violations.push(
+            `${file}:${line} imports ${specifier} (lib/ may import from outside only ${
+              [...PORTABLE_BUILTINS].join(", ")
+            }: Deno, Bun and Node all have them)`,
+          );
+        }
+        continue;
+      }
       const to = layerIndex(target);
       if (to >= 0 && to <= from) continue;
       violations.push(

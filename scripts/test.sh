@@ -3,7 +3,8 @@
 # fetches and starts a real Kafka broker with its TLS and SASL listeners
 # (`kafka.sh up --secure`, unless a broker is already up), runs the static
 # checks, the Deno tests (unit, real-broker, security) and the Bun end-to-end
-# and security runs, then stops the broker it started; last, the broker-fault scenarios
+# and security runs, the npm package (built, packed, installed from its tarball, run
+# under Node 24, Node 20 and Bun), then stops the broker it started; last, the broker-fault scenarios
 # (tests/faults/) against a 3-node cluster of their own (ports from
 # FAULTS_PORT_BASE, default 19092; run dir .cache/run-3), stopped on exit.
 #
@@ -82,11 +83,14 @@ deno task lint:layers
 deno publish --dry-run --allow-dirty >/dev/null
 
 echo "== deno tests"
-deno test -A --ignore=tests/faults tests/
+deno test -A --ignore=tests/faults,tests/node tests/
 
 echo "== bun end-to-end"
 bun tests/bun/e2e.ts
 bun tests/bun/security.ts
+
+echo "== npm package (Node 24, Node 20, Bun)"
+deno test -A tests/node/
 
 if [[ "${SKIP_FAULTS:-0}" != 1 ]]; then
   stop_broker # the single broker is not needed any more: leave the cores to the cluster

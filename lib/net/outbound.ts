@@ -25,7 +25,7 @@ interface Outgoing {
 /**
  * A queue of request frames behind a pull-driven `ReadableStream`
  * (high-water mark 0). `pipeTo(socket.writable)` reads the next chunk only
- * when the socket's writable has room — for the Deno and Bun sockets (queue
+ * when the socket's writable has room — for the Deno, Bun and Node sockets (queue
  * of one chunk) that is once its previous write completed — so back-pressure
  * comes from the socket, and frames wait here and nowhere else. Frames that
  * queued while the socket was busy leave together, as one chunk of up to

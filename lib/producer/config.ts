@@ -191,7 +191,7 @@ export interface ProducerOptions {
   allowAutoTopicCreation?: boolean;
   /**
    * The TCP transport. Tests use it to inject faults.
-   * @default the runtime's (Deno or Bun)
+   * @default the runtime's (Deno, Bun or Node)
    */
   transport?: Transport;
 }

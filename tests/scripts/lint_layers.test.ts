@@ -1,8 +1,10 @@
 /**
  * scripts/lint_layers.ts against fake trees: each kind of upward import is
  * reported as `file:line imports target (layer A may not import layer B)`
- * with exit code 1, and imports that only look like imports (in comments,
- * strings, template text) are not; the repository's own lib/ is clean.
+ * with exit code 1, and so is a module from outside lib/ other than the
+ * `node:` built-ins every runtime has; imports that only look like imports
+ * (in comments, strings, template text) are not; the repository's own lib/
+ * is clean.
  */
 import assert from "node:assert/strict";
 import { importSpecifiers } from "../../scripts/import_specifiers.ts";
@@ -90,6 +92,36 @@ Deno.test("a tree whose imports only point down passes in silence", async () => 
   });
   try {
     assert.deepEqual(await run(root), { code: 0, lines: [] });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("from outside lib/, only node:net, node:tls and node:zlib may be imported", async () => {
+  const root = await tree({
+    "lib/errors.ts": "export {};\n",
+    "lib/net/t.ts": [
+      'import { connect } from "node:net";',
+      'import * as tls from "node:tls";',
+      'import { readFileSync } from "node:fs";',
+      'import { gzipSync } from "node:zlib";',
+      'import lodash from "npm:lodash";',
+      'export { Buffer } from "buffer";',
+      'const x = await import("jsr:@std/assert");',
+    ].join("\n"),
+  });
+  const why = "(lib/ may import from outside only node:net, node:tls, node:zlib: " +
+    "Deno, Bun and Node all have them)";
+  try {
+    assert.deepEqual(await run(root), {
+      code: 1,
+      lines: [
+        `lib/net/t.ts:3 imports node:fs ${why}`,
+        `lib/net/t.ts:5 imports npm:lodash ${why}`,
+        `lib/net/t.ts:6 imports buffer ${why}`,
+        `lib/net/t.ts:7 imports jsr:@std/assert ${why}`,
+      ],
+    });
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -1,0 +1,337 @@
+/**
+ * The npm package as a user gets it: `deno task build:npm`'s output packed by
+ * `npm pack`, installed from the tarball by `npm install` into an empty
+ * folder, and plain ESM scripts there (tests/node/app/, importing
+ * `@kafkats/producer` by name) producing with it under Node 24 (from
+ * `scripts/tools.sh node24`), the machine's Node (20) and Bun: concurrent
+ * `send()` of keyed and unkeyed records with headers, then
+ * `pipeTo(producer.writable)`, acks=all and idempotent, each producer closed
+ * by `await using` (Node 24, Bun) or try/finally with
+ * `producer[Symbol.asyncDispose]()` (Node 20, which cannot parse
+ * `await using`). Node 24 compresses with zstd, Node 20 with gzip (and its
+ * zstd producer must fail with the documented ConfigError), Bun with lz4.
+ * One more Node 24 run goes over SASL_SSL with SCRAM-SHA-512 (node:tls and
+ * WebCrypto's PBKDF2/HMAC), when the secure broker runs. Kafka's Java
+ * consumer then reads the topic back: every record exactly once, with its
+ * key, value and headers, where `send()` said.
+ *
+ * Needs npm and the machine's `node` on PATH (`NODE20` overrides), and the
+ * broker on $KAFKA_BOOTSTRAP.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { buildNpm } from "../../scripts/build_npm.ts";
+import { keyedPartition } from "../../lib/producer/partitioner.ts";
+import { b64, BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
+import { secureBroker } from "../support/secure_broker.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const PARTITIONS = 3;
+const PER_RUN = 200;
+/** Node 24 pipes more: many batches in flight through node:net's back-pressure. */
+const NODE24_PIPED = 10_000;
+const RUN_TIMEOUT_MS = 90_000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A record as the spec carries it to the script (JSON: binary values as base64). */
+interface SpecRecord {
+  topic: string;
+  key: string | null;
+  value?: string | null;
+  valueBase64?: string;
+  headers: [string, string | null][];
+}
+
+/** One run of a script under one runtime. */
+interface Run {
+  name: string;
+  command: string;
+  script: "using.mjs" | "plain.mjs";
+  bootstrap: string;
+  producer: Record<string, unknown>;
+  expectNoZstd: boolean;
+  /** How many records go through pipeTo (default PER_RUN). */
+  piped?: number;
+}
+
+/** What a script printed. */
+interface RunResult {
+  runtime: string;
+  sent: { partition: number; offset: string }[];
+  piped: number;
+  zstd?: { configError: boolean; name: string; message: string } | "constructed";
+}
+
+const timings: [string, number][] = [];
+
+async function timed<T>(label: string, body: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await body();
+  } finally {
+    timings.push([label, (performance.now() - start) / 1000]);
+  }
+}
+
+async function exec(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<string> {
+  const child = await new Deno.Command(command, {
+    args,
+    cwd,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(RUN_TIMEOUT_MS),
+  }).output();
+  const out = decoder.decode(child.stdout);
+  if (!child.success) {
+    throw new Error(
+      `${command} ${args.join(" ")} failed (${child.code ?? child.signal}):\n${out}${
+        decoder.decode(child.stderr)
+      }`,
+    );
+  }
+  return out;
+}
+
+/** Record `i` of run `run`: every third unkeyed, some binary values, tombstones, repeated and null headers. */
+function specRecord(topic: string, run: string, kind: string, i: number): SpecRecord {
+  const id = `${run}/${kind}/${i}`;
+  const key = i % 4 === 0 ? null : `${run}-k${i % 13}`;
+  const headers: [string, string | null][] = [["id", id]];
+  if (i % 3 === 0) headers.push(["trace", `t-${i}`], ["trace", "again"], ["nil", null]);
+  if (key !== null && i % 50 === 7) return { topic, key, value: null, headers };
+  if (i % 10 === 3) {
+    const bytes = Uint8Array.from({ length: 16 }, (_, j) => (i * 31 + j * 7) & 0xff);
+    return { topic, key, valueBase64: b64(bytes)!, headers };
+  }
+  return { topic, key, value: `${run} #${i} ünïcødé`, headers };
+}
+
+function utf8b64(s: string | null): string | null {
+  return s === null ? null : b64(encoder.encode(s));
+}
+
+function majorOf(version: string): [number, number] {
+  const [major, minor] = version.replace(/^v/, "").split(".").map(Number);
+  return [major, minor];
+}
+
+const secure = secureBroker();
+
+Deno.test({
+  name:
+    "npm package: packed, installed from its tarball, produces under Node 24, Node 20 and Bun; Java reads every record back once",
+  // Each child's AbortSignal.timeout timer outlives the child.
+  sanitizeOps: false,
+  async fn(t) {
+    const tmp = await Deno.makeTempDir({ prefix: "kafkats-npm-" });
+    try {
+      const node24 = (await exec("bash", ["scripts/tools.sh", "node24"], root)).trim();
+      const node20 = Deno.env.get("NODE20") ?? "node";
+      const bun = `${root}.tools/node_modules/.bin/bun`;
+      const node20Version = (await exec(node20, ["--version"], root)).trim();
+      const [major, minor] = majorOf(node20Version);
+      assert.ok(major >= 20, `the machine's node is ${node20Version}: the package needs >= 20`);
+      // zstd is in node:zlib from 22.15; `await using` parses from 24.
+      const noZstd = major < 22 || (major === 22 && minor < 15);
+
+      const pkg = await timed("build", () => buildNpm(`${tmp}/package`));
+      const packed = await timed(
+        "pack",
+        () => exec("npm", ["pack", "--pack-destination", tmp, "--loglevel=error"], pkg.dir),
+      );
+      const tarball = `${tmp}/${packed.trim().split("\n").at(-1)}`;
+      assert.match(tarball, /kafkats-producer-\d+\.\d+\.\d+\.tgz$/);
+
+      const app = `${tmp}/app`;
+      await Deno.mkdir(app);
+      await Deno.writeTextFile(
+        `${app}/package.json`,
+        JSON.stringify({ name: "app", private: true, type: "module" }),
+      );
+      await timed("install", () =>
+        exec("npm", [
+          "install",
+          "--no-fund",
+          "--no-audit",
+          "--loglevel=error",
+          tarball,
+        ], app));
+      const installed = JSON.parse(
+        await Deno.readTextFile(`${app}/node_modules/@kafkats/producer/package.json`),
+      );
+      assert.equal(installed.name, "@kafkats/producer");
+      assert.equal(installed.dependencies, undefined, "no runtime dependencies");
+      for (const file of ["common.mjs", "using.mjs", "plain.mjs", "types_check.ts"]) {
+        await Deno.copyFile(`${root}tests/node/app/${file}`, `${app}/${file}`);
+      }
+
+      await t.step(
+        "its declarations type-check in a user's project (no skipLibCheck): Node's types without the DOM, the DOM without Node's types",
+        () =>
+          timed("tsc of a user's file", async () => {
+            const tsc = (...args: string[]) =>
+              exec("bash", [`${root}scripts/tools.sh`, "tsc", ...args], app);
+            const user = ["--noEmit", "--strict", "--target", "es2022", "--module", "nodenext"];
+            const typeRoots = `${root}.tools/build/node_modules/@types`;
+            await tsc(
+              ...user,
+              "--lib",
+              "esnext",
+              "--types",
+              "node",
+              "--typeRoots",
+              typeRoots,
+              "types_check.ts",
+            );
+            await tsc(...user, "--lib", "esnext,dom", "--types", "", "types_check.ts");
+          }),
+      );
+
+      const topic = uniqueTopic("npm-package");
+      await createTopic(topic, PARTITIONS);
+      const runs: Run[] = [
+        {
+          name: "node24",
+          command: node24,
+          script: "using.mjs",
+          bootstrap: BOOTSTRAP,
+          producer: { compressionType: "zstd" },
+          expectNoZstd: false,
+          piped: NODE24_PIPED,
+        },
+        {
+          name: "node20",
+          command: node20,
+          script: major >= 24 ? "using.mjs" : "plain.mjs",
+          bootstrap: BOOTSTRAP,
+          producer: { compressionType: "gzip" },
+          expectNoZstd: noZstd,
+        },
+        {
+          name: "bun",
+          command: bun,
+          script: "using.mjs",
+          bootstrap: BOOTSTRAP,
+          producer: { compressionType: "lz4" },
+          expectNoZstd: false,
+        },
+      ];
+      if (secure !== null) {
+        runs.push({
+          name: "node24-sasl-ssl",
+          command: node24,
+          script: "using.mjs",
+          bootstrap: secure.saslSsl,
+          producer: {
+            tls: { ca: secure.ca },
+            sasl: {
+              mechanism: "SCRAM-SHA-512",
+              username: secure.username,
+              password: secure.password,
+            },
+          },
+          expectNoZstd: false,
+        });
+      }
+
+      /** Every record sent, by its id header, with where send() put it (pipeTo's: unknown). */
+      const expected = new Map<string, { record: SpecRecord; at?: { p: number; o: number } }>();
+      for (const run of runs) {
+        await t.step(
+          `${run.name}: ${run.script} with ${
+            JSON.stringify(run.producer.compressionType ?? "none")
+          }${run.producer.sasl ? " over SASL_SSL (SCRAM-SHA-512)" : ""}`,
+          async () => {
+            const send = Array.from(
+              { length: PER_RUN },
+              (_, i) => specRecord(topic, run.name, "send", i),
+            );
+            const pipe = Array.from(
+              { length: run.piped ?? PER_RUN },
+              (_, i) => specRecord(topic, run.name, "pipe", i),
+            );
+            const specPath = `${tmp}/${run.name}.json`;
+            await Deno.writeTextFile(
+              specPath,
+              JSON.stringify({
+                bootstrap: run.bootstrap,
+                producer: run.producer,
+                send,
+                pipe,
+                expectNoZstd: run.expectNoZstd,
+              }),
+            );
+            const out = await timed(
+              `run ${run.name}`,
+              () => exec(run.command, [run.script, specPath], app),
+            );
+            const result: RunResult = JSON.parse(out.trim().split("\n").at(-1)!);
+            console.log(`  ${run.name}: ${result.runtime}`);
+            if (run.name === "bun") assert.match(result.runtime, /^Bun /);
+            else assert.match(result.runtime, /^Node /);
+            if (run.command === node24) assert.match(result.runtime, /^Node 24\./);
+            assert.equal(result.sent.length, PER_RUN);
+            assert.equal(result.piped, pipe.length);
+            send.forEach((record, i) => {
+              const md = result.sent[i];
+              expected.set(record.headers[0][1]!, {
+                record,
+                at: { p: md.partition, o: Number(md.offset) },
+              });
+              if (record.key !== null) {
+                assert.equal(md.partition, keyedPartition(encoder.encode(record.key), PARTITIONS));
+              }
+            });
+            for (const record of pipe) expected.set(record.headers[0][1]!, { record });
+            if (run.expectNoZstd) {
+              const zstd = result.zstd;
+              assert.ok(typeof zstd === "object", `zstd producer: ${JSON.stringify(zstd)}`);
+              assert.ok(zstd.configError, `zstd: not a ConfigError: ${zstd.name}`);
+              assert.equal(
+                zstd.message,
+                `compressionType "zstd" is not available on ${result.runtime}: its node:zlib has no zstd`,
+              );
+            }
+          },
+        );
+      }
+
+      await t.step("Kafka's Java consumer reads every record back exactly once", async () => {
+        const consumed = await timed("read back", () => readBack(topic, expected.size));
+        const seen = new Set<string>();
+        for (const c of consumed) {
+          const [idKey, idValue] = c.h[0] ?? [];
+          assert.equal(idKey, "id");
+          const id = decoder.decode(Uint8Array.from(atob(idValue!), (ch) => ch.charCodeAt(0)));
+          assert.ok(!seen.has(id), `record ${id} read twice`);
+          seen.add(id);
+          const entry = expected.get(id);
+          assert.ok(entry, `record ${id} was not sent`);
+          const { record, at } = entry;
+          assert.equal(c.k, utf8b64(record.key), `${id}: key`);
+          assert.equal(c.v, record.valueBase64 ?? utf8b64(record.value ?? null), `${id}: value`);
+          assert.deepEqual(
+            c.h,
+            record.headers.map(([k, v]) => [k, utf8b64(v)]),
+            `${id}: headers`,
+          );
+          if (at !== undefined) assert.deepEqual({ p: c.p, o: c.o }, at, `${id}: position`);
+        }
+        assert.equal(seen.size, expected.size, "every record read back");
+        assert.equal(consumed.length, expected.size);
+      });
+    } finally {
+      console.log(
+        `  times: ${timings.map(([label, s]) => `${label} ${s.toFixed(1)} s`).join(", ")}`,
+      );
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
