@@ -3,13 +3,14 @@
  * `npm pack`, installed from the tarball by `npm install` into an empty
  * folder, and plain ESM scripts there (tests/node/app/, importing
  * `@kafkats/producer` by name) producing with it under Node 24 (from
- * `scripts/tools.sh node24`), the machine's Node (20) and Bun: concurrent
+ * `scripts/tools.sh node24`), the machine's Node (20), Bun and Deno: concurrent
  * `send()` of keyed and unkeyed records with headers, then
  * `pipeTo(producer.writable)`, acks=all and idempotent, each producer closed
  * by `await using` (Node 24, Bun) or try/finally with
  * `producer[Symbol.asyncDispose]()` (Node 20, which cannot parse
  * `await using`). Node 24 compresses with zstd, Node 20 with gzip (and its
- * zstd producer must fail with the documented ConfigError), Bun with lz4.
+ * zstd producer must fail with the documented ConfigError), Bun with lz4,
+ * Deno (resolving the package from node_modules) with snappy.
  * One more Node 24 run goes over SASL_SSL with SCRAM-SHA-512 (node:tls and
  * WebCrypto's PBKDF2/HMAC), when the secure broker runs. Kafka's Java
  * consumer then reads the topic back: every record exactly once, with its
@@ -47,6 +48,8 @@ interface SpecRecord {
 interface Run {
   name: string;
   command: string;
+  /** Arguments before the script's (Deno's `run -A`). */
+  args?: string[];
   script: "using.mjs" | "plain.mjs";
   bootstrap: string;
   producer: Record<string, unknown>;
@@ -126,7 +129,7 @@ const secure = secureBroker();
 
 Deno.test({
   name:
-    "npm package: packed, installed from its tarball, produces under Node 24, Node 20 and Bun; Java reads every record back once",
+    "npm package: packed, installed from its tarball, produces under Node 24, Node 20, Bun and Deno; Java reads every record back once",
   // Each child's AbortSignal.timeout timer outlives the child.
   sanitizeOps: false,
   async fn(t) {
@@ -222,6 +225,16 @@ Deno.test({
           producer: { compressionType: "lz4" },
           expectNoZstd: false,
         },
+        {
+          // Deno as a user of the npm package (node_modules resolution), not of the sources.
+          name: "deno",
+          command: Deno.execPath(),
+          args: ["run", "-A"],
+          script: "using.mjs",
+          bootstrap: BOOTSTRAP,
+          producer: { compressionType: "snappy" },
+          expectNoZstd: false,
+        },
       ];
       if (secure !== null) {
         runs.push({
@@ -270,11 +283,12 @@ Deno.test({
             );
             const out = await timed(
               `run ${run.name}`,
-              () => exec(run.command, [run.script, specPath], app),
+              () => exec(run.command, [...(run.args ?? []), run.script, specPath], app),
             );
             const result: RunResult = JSON.parse(out.trim().split("\n").at(-1)!);
             console.log(`  ${run.name}: ${result.runtime}`);
             if (run.name === "bun") assert.match(result.runtime, /^Bun /);
+            else if (run.name === "deno") assert.match(result.runtime, /^Deno /);
             else assert.match(result.runtime, /^Node /);
             if (run.command === node24) assert.match(result.runtime, /^Node 24\./);
             assert.equal(result.sent.length, PER_RUN);

@@ -1,7 +1,7 @@
 /**
  * What tests/node/npm_package.test.ts runs in an empty folder where
  * `npm install kafkats-producer-<version>.tgz` installed the package, as a
- * user would, under Node 24, Node 20 and Bun: plain JavaScript importing
+ * user would, under Node 24, Node 20, Bun and Deno: plain JavaScript importing
  * `@kafkats/producer` by its name. using.mjs (`await using`) and plain.mjs
  * (try/finally, for Node 20, which cannot parse `await using`) share this.
  *
@@ -66,7 +66,9 @@ export function checks() {
 
 /** Prints the run's result as one JSON line. */
 export function report(result) {
-  const runtime = process.versions.bun === undefined
+  const runtime = globalThis.Deno !== undefined
+    ? `Deno ${globalThis.Deno.version.deno}`
+    : process.versions.bun === undefined
     ? `Node ${process.versions.node}`
     : `Bun ${process.versions.bun}`;
   console.log(JSON.stringify({ runtime, ...result }));
