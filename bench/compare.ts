@@ -13,7 +13,12 @@
  * Clients: `java`, `librdkafka`, `franz-go`, `kafkajs`, `platformatic`
  * through `bash bench/peers/run.sh PEER …` (unavailable while that script is
  * missing), ours as `deno run -A bench/perf.ts` and `bun bench/perf.ts`
- * (`deno-pipe`/`bun-pipe`: `--mode pipe`), and `ceiling` (bench/ceiling.ts).
+ * (`deno-pipe`/`bun-pipe`: `--mode pipe`), ours on Node (`node`/`node-pipe`
+ * on the pinned Node 24 of `scripts/tools.sh node24`, `node20`/`node20-pipe`
+ * on the machine's `node`; perf.ts compiled by the npm package's compiler,
+ * bench/support/node_build.ts, into `.cache/compare-perf-node-<port base>`),
+ * and `ceiling` (bench/ceiling.ts). kafkajs and platformatic run on that same
+ * Node 24 binary (`PEERS_NODE` for run.sh), so the three compare on one Node.
  *
  * Security scenarios (`T1-ssl`: mTLS on the SSL listener, `T1-sasl_ssl`:
  * SCRAM-SHA-512 on the SASL_SSL listener; java, deno, bun): when one is
@@ -44,6 +49,7 @@
 import { createTopic } from "../tests/support/cluster.ts";
 import { parseArgs, randomTopic } from "./support/args.ts";
 import { deleteTopic } from "./compare/delete_topics.ts";
+import { buildPerfForNode } from "./support/node_build.ts";
 import { describeMachine } from "./compare/machine.ts";
 import { type ClientResult, renderReport, type RunRecord } from "./compare/report.ts";
 import { killCurrent, runChild } from "./compare/run_child.ts";
@@ -111,6 +117,13 @@ const logDir = `${repo}/.cache/compare-logs`;
 const bun = findBun();
 const peerDriver = `${repo}/bench/peers/run.sh`;
 const command = `deno task bench:compare ${Deno.args.join(" ")}`.trim();
+/** Clients that run on the pinned Node 24: ours (`node`, `node-pipe`) and the Node peers. */
+const NODE24_CLIENTS = ["node", "node-pipe", "kafkajs", "platformatic"];
+const chosen = new Set(scenarios.flatMap((s) => s.clients));
+/** The pinned Node 24, or why not; resolved (installed if needed) when a Node 24 client runs. */
+const node24 = NODE24_CLIENTS.some((c) => chosen.has(c)) ? await findNode24() : null;
+/** perf.ts compiled for Node (`path`), or why it could not be (`error`). */
+const perfForNode: { path?: string; error?: string } = {};
 
 async function kafka(...cmd: string[]): Promise<void> {
   const out = await new Deno.Command("bash", {
@@ -158,7 +171,8 @@ try {
   await Deno.mkdir(logDir, { recursive: true });
   await Deno.mkdir(outDir, { recursive: true });
   await Deno.writeTextFile(`${outDir}/results.jsonl`, "");
-  const machine = await describeMachine(bun, kafkaVersion);
+  const machine = await describeMachine(bun, kafkaVersion, node24?.path);
+  await preparePerfForNode();
   console.error(`compare: starting a broker at ${bootstrap}`);
   brokerUp = true;
   await kafka("up", ...(secureBroker ? ["--secure"] : []));
@@ -208,8 +222,19 @@ async function writeReport(machine: string[]): Promise<void> {
         .join(", ")
     } (--quick: T1/T3/S1/C0 100,000, T2/C0-T2 20,000, L1 1,000)`,
     "each run writes to its own fresh topic (6 partitions, RF 1) so no run reads or extends another's log",
-    "ours: deno/bun = bench/perf.ts concurrent send() (blocks like Java when buffer.memory is full); " +
+    "ours: deno/bun/node = bench/perf.ts concurrent send() (blocks like Java when buffer.memory is full); " +
     "-pipe = pipeTo(producer.writable); ceiling = bench/ceiling.ts (latency per request)",
+    ...([...chosen].some((c) => c.startsWith("node") || c === "kafkajs" || c === "platformatic")
+      ? [
+        `ours on Node: bench/perf.ts compiled with the npm package's tsc and options (bench/support/node_build.ts; lib/ as in the npm package); node = ${
+          node24?.path
+            ? `the pinned Node 24 (${node24.path.slice(repo.length + 1)})`
+            : "Node 24 unavailable"
+        }, node20 = the machine's \`node\`; kafkajs and platformatic run on ${
+          node24?.path ? "that same Node 24 binary (run.sh's PEERS_NODE)" : "run.sh's default Node"
+        }`,
+      ]
+      : []),
     "raw runs: bench/results.jsonl; client logs: .cache/compare-logs/",
     ...(secureBroker
       ? [
@@ -274,7 +299,11 @@ async function runOne(
   let cmd: string;
   let cmdArgs: string[];
   const perfFlags = listener?.perfFlags ?? [];
+  const env: Record<string, string> = {};
   if (PEERS.includes(client)) {
+    if ((client === "kafkajs" || client === "platformatic") && node24?.path) {
+      env.PEERS_NODE = node24.path;
+    }
     cmd = "bash";
     cmdArgs = [
       peerDriver,
@@ -288,6 +317,17 @@ async function runOne(
     if (listener) throw new Error(`ceiling.ts has no security flags (${scenario.id})`);
     cmd = Deno.execPath();
     cmdArgs = ["run", "-A", "bench/ceiling.ts", ...flags, "--json"];
+  } else if (client.startsWith("node")) {
+    const why = client.startsWith("node20")
+      ? perfForNode.error
+      : node24?.error ?? perfForNode.error;
+    if (why !== undefined || perfForNode.path === undefined) {
+      unavailable.set(client, why ?? "perf.ts not compiled for Node");
+      await deleteTopic(topic, bootstrap).catch((e) => console.error(`compare: ${e}`));
+      return { ...base, status: "unavailable", reason: unavailable.get(client) };
+    }
+    cmd = client.startsWith("node20") ? "node" : node24!.path!;
+    cmdArgs = [perfForNode.path, ...flags, ...perfFlags, "--mode", mode, "--json"];
   } else if (client.startsWith("bun")) {
     cmd = bun;
     cmdArgs = ["bench/perf.ts", ...flags, ...perfFlags, "--mode", mode, "--json"];
@@ -297,6 +337,7 @@ async function runOne(
   }
   const child = await runChild(cmd, cmdArgs, {
     cwd: repo,
+    env,
     timeoutMs,
     logFile: `${logDir}/${scenario.id}-${client}-r${round}.log`,
   });
@@ -455,6 +496,34 @@ async function secureClientConfigs(): Promise<Record<"SSL" | "SASL_SSL", SecureC
 function lastLine(text: string): string {
   const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
   return (lines[lines.length - 1] ?? "").slice(0, 200);
+}
+
+/** Compiles perf.ts for Node when a Node client is chosen (once, before the first run). */
+async function preparePerfForNode(): Promise<void> {
+  if (![...chosen].some((c) => c.startsWith("node"))) return;
+  try {
+    // Not in runDir: `kafka.sh up` empties that.
+    perfForNode.path = await buildPerfForNode(`${repo}/.cache/compare-perf-node-${portBase}`);
+  } catch (error) {
+    perfForNode.error = `compiling perf.ts for Node: ${String(error).slice(0, 300)}`;
+    console.error(`compare: ${perfForNode.error}`);
+  }
+}
+
+/** `scripts/tools.sh node24`: the pinned Node 24's path (installed if needed), or why not. */
+async function findNode24(): Promise<{ path?: string; error?: string }> {
+  const out = await new Deno.Command("bash", {
+    args: [`${repo}/scripts/tools.sh`, "node24"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b).trim();
+  if (!out.success) {
+    const error = `Node 24 unavailable (scripts/tools.sh node24): ${lastLine(text(out.stderr))}`;
+    console.error(`compare: ${error}`);
+    return { error };
+  }
+  return { path: lastLine(text(out.stdout)) };
 }
 
 /** The pinned Bun from `.tools/` if installed, else `bun` on PATH. */

@@ -2,10 +2,13 @@
  * End-to-end producer benchmark shaped like Kafka's `ProducerPerformance`
  * (`kafka-producer-perf-test`): sends N records of a fixed size to a real
  * broker and reports throughput and send → acknowledgement latency.
- * Runs on Deno and on Bun.
+ * Runs on Deno, Bun and Node: Node runs it compiled to JavaScript with the
+ * npm package's compiler (`deno task build:perf-node`, see
+ * bench/support/node_build.ts), same flags and output.
  *
  *   deno run -A bench/perf.ts --num-records 1000000 --record-size 100
  *   bun bench/perf.ts --mode pipe --acks 1
+ *   deno task build:perf-node && bash scripts/tools.sh node24 .cache/perf-node/bench/perf.js
  *
  * Options: --bootstrap (127.0.0.1:9092), --topic (perf-<random>, created),
  * --num-records (1000000), --record-size (100), --partitions (6, for a
@@ -154,7 +157,7 @@ const avg = sorted.reduce((a, b) => a + b, 0) / sorted.length;
 const result = {
   client: "kafkats",
   clientVersion: "0.1.0",
-  runtime: "Bun" in globalThis ? `bun ${versionOf("Bun")}` : `deno ${versionOf("Deno")}`,
+  runtime: runtime(),
   mode,
   records: numRecords,
   recordSize,
@@ -197,9 +200,18 @@ if (failed > 0) {
   globalThis.process?.exit?.(1);
 }
 
-/** The version of the runtime `name` (`Deno` or `Bun`) we run on. */
-function versionOf(name: "Deno" | "Bun"): string {
-  const g = globalThis as unknown as Record<string, { version: string | { deno: string } }>;
-  const v = g[name]?.version;
-  return typeof v === "string" ? v : v?.deno ?? "?";
+/**
+ * The runtime and its version, e.g. `"deno 2.9.6"`, `"bun 1.4.5"`,
+ * `"node 24.21.0"`. Deno and Bun have `process.versions.node` too, so they
+ * are asked first.
+ */
+function runtime(): string {
+  const g = globalThis as unknown as {
+    Deno?: { version: { deno: string } };
+    Bun?: { version: string };
+    process?: { versions?: { node?: string } };
+  };
+  if (g.Bun) return `bun ${g.Bun.version}`;
+  if (g.Deno) return `deno ${g.Deno.version.deno}`;
+  return `node ${g.process?.versions?.node ?? "?"}`;
 }

@@ -23,7 +23,11 @@ function readOr(path: string, fallback: string): string {
 }
 
 /** Lines: date, CPU, cores, memory, OS, runtime and Kafka versions. */
-export async function describeMachine(bunPath: string, kafkaVersion: string): Promise<string[]> {
+export async function describeMachine(
+  bunPath: string,
+  kafkaVersion: string,
+  node24Path?: string,
+): Promise<string[]> {
   const cpu = /model name\s*:\s*(.*)/.exec(readOr("/proc/cpuinfo", ""))?.[1] ?? "?";
   const memKb = Number(/MemTotal:\s*(\d+)/.exec(readOr("/proc/meminfo", ""))?.[1] ?? NaN);
   const os = /PRETTY_NAME="?([^"\n]*)/.exec(readOr("/etc/os-release", ""))?.[1] ?? Deno.build.os;
@@ -40,7 +44,7 @@ export async function describeMachine(bunPath: string, kafkaVersion: string): Pr
     ])}; Node ${await firstLine(
       "node",
       ["--version"],
-    )}`,
+    )}${node24Path ? `; pinned Node ${await firstLine(node24Path, ["--version"])}` : ""}`,
     `Java: ${await firstLine("java", ["-version"])}; Python: ${await firstLine("python3", [
       "--version",
     ])}; Go: ${await firstLine("go", ["version"])}`,

@@ -69,6 +69,11 @@ const T1_SETTINGS = {
   mode: "send",
 } as const;
 const ALL = [...PEERS, "deno", "bun"];
+/**
+ * Ours on Node too: `node` on the pinned Node 24 (the one kafkajs and
+ * platformatic then run on), `node20` on the machine's Node 20.
+ */
+const ALL_NODE = [...ALL, "node", "node20"];
 
 /** Every scenario, in run order. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -78,7 +83,7 @@ export const SCENARIOS: readonly Scenario[] = [
     records: 1_000_000,
     quickRecords: 100_000,
     ...T1_SETTINGS,
-    clients: ALL,
+    clients: ALL_NODE,
     ceilingRef: "C0",
   },
   {
@@ -88,7 +93,7 @@ export const SCENARIOS: readonly Scenario[] = [
     quickRecords: 20_000,
     ...T1_SETTINGS,
     recordSize: 1000,
-    clients: ALL,
+    clients: ALL_NODE,
     ceilingRef: "C0-T2",
   },
   {
@@ -112,7 +117,7 @@ export const SCENARIOS: readonly Scenario[] = [
     ...T1_SETTINGS,
     lingerMs: 0,
     mode: "sync",
-    clients: ALL,
+    clients: ALL_NODE,
   },
   {
     id: "S1",
@@ -120,7 +125,7 @@ export const SCENARIOS: readonly Scenario[] = [
     records: 1_000_000,
     quickRecords: 100_000,
     ...T1_SETTINGS,
-    clients: ["deno", "deno-pipe", "bun", "bun-pipe"],
+    clients: ["deno", "deno-pipe", "bun", "bun-pipe", "node", "node-pipe", "node20", "node20-pipe"],
     javaRef: "T1",
     ceilingRef: "C0",
   },

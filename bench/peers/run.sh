@@ -10,7 +10,8 @@
 #        security.protocol, ssl.* and sasl.* settings of a secure listener; the topic check
 #        uses it too)
 #   PEER: java (ProducerPerformance / SyncSend.java), librdkafka (confluent-kafka, Python),
-#         franz-go (Go), kafkajs (Node 20), platformatic (@platformatic/kafka, Node 22)
+#         franz-go (Go), kafkajs (Node 20), platformatic (@platformatic/kafka, Node 22); both
+#         on $PEERS_NODE when set
 #
 # The topic must exist. Records: S bytes, the same payload each time, no key.
 # send = asynchronous sends bounded by the client's own buffer; sync = one record, wait for its
@@ -21,7 +22,9 @@
 # broke, 2 on bad arguments, 3 if the peer cannot run here: then the last stdout line is
 # {"client":PEER,"unavailable":"<reason>"}.
 # Installs what the peer needs on first use (bench/peers/install.sh). Environment:
-# KAFKA_TOOL_HEAP (JVM heap for java, default 512m here), PLATFORMATIC_RUNTIME=node|bun.
+# KAFKA_TOOL_HEAP (JVM heap for java, default 512m here), PLATFORMATIC_RUNTIME=node|bun,
+# PEERS_NODE=PATH (a node binary for kafkajs and platformatic instead of the machine's node and
+# Node 22: bench/compare.ts passes the pinned Node 24 its own perf.ts runs on).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -117,15 +120,16 @@ case "$peer" in
     "$PEERS_DIR/bin/franz-go-perf" "${args[@]}"
     ;;
   kafkajs)
-    command -v node >/dev/null 2>&1 || unavailable kafkajs "node not found on PATH"
-    PEERS_NODE_DIR="$PEERS_DIR/node" node "$HERE/node/kafkajs.mjs" "${args[@]}"
+    node="${PEERS_NODE:-node}"
+    command -v "$node" >/dev/null 2>&1 || unavailable kafkajs "$node not found"
+    PEERS_NODE_DIR="$PEERS_DIR/node" "$node" "$HERE/node/kafkajs.mjs" "${args[@]}"
     ;;
   platformatic)
     case "${PLATFORMATIC_RUNTIME:-node}" in
       node)
-        node22="$PEERS_DIR/node/node_modules/.bin/node"
+        node22="${PEERS_NODE:-$PEERS_DIR/node/node_modules/.bin/node}"
         "$node22" --version >/dev/null 2>&1 ||
-          unavailable platformatic "no Node >= 22: npm package node-linux-$(uname -m) did not install a runnable binary"
+          unavailable platformatic "no Node >= 22: ${PEERS_NODE:-npm package node-linux-$(uname -m)} did not give a runnable binary"
         PEERS_NODE_DIR="$PEERS_DIR/node" "$node22" "$HERE/node/platformatic.mjs" "${args[@]}"
         ;;
       bun)

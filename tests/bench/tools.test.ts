@@ -1,7 +1,7 @@
 /**
  * Smoke tests so the bench tools don't rot: perf.ts (each mode, and over
- * SSL and SASL_SSL when the test broker has its secure listeners) and
- * ceiling.ts run as subprocesses against the test broker with tiny counts
+ * SSL and SASL_SSL when the test broker has its secure listeners; compiled
+ * for Node and run on Node 24 and Node 20) and ceiling.ts run as subprocesses against the test broker with tiny counts
  * and must print well-formed JSON with every record acknowledged; perf.ts's
  * security flags are checked; the comparison's report renders from canned
  * runs. No timing assertions.
@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { BOOTSTRAP } from "../support/cluster.ts";
 import { securityFromArgs } from "../../bench/support/security.ts";
 import { parseArgs } from "../../bench/support/args.ts";
+import { buildPerfForNode } from "../../bench/support/node_build.ts";
 import {
   type ClientResult,
   median,
@@ -21,16 +22,19 @@ import {
 const repo = new URL("../../", import.meta.url).pathname;
 const RECORDS = 2000;
 
-/** Runs a bench tool with `--json` (timeout 120 s) and returns its last stdout line parsed. */
+/**
+ * Runs a bench tool with `--json` (timeout 120 s) and returns its last stdout
+ * line parsed; on Deno, or with `runtime` (a Node binary) a compiled script.
+ */
 async function runTool(
   script: string,
   extra: string[],
   bootstrap = BOOTSTRAP,
+  runtime?: string,
 ): Promise<ClientResult> {
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(runtime ?? Deno.execPath(), {
     args: [
-      "run",
-      "-A",
+      ...(runtime === undefined ? ["run", "-A"] : []),
       script,
       "--bootstrap",
       bootstrap,
@@ -77,6 +81,28 @@ for (const mode of ["send", "sync", "pipe"]) {
     if (mode !== "pipe") assert.ok(Number.isFinite(r.p50) && Number.isFinite(r.p99));
   });
 }
+
+Deno.test("perf.ts compiled for Node runs on Node 24 and Node 20 (send and pipe)", async () => {
+  const out = await Deno.makeTempDir({ prefix: "perf-node-" });
+  try {
+    const perf = await buildPerfForNode(out);
+    const node24 = await new Deno.Command("bash", {
+      args: [`${repo}/scripts/tools.sh`, "node24"],
+      stdout: "piped",
+    }).output();
+    assert.ok(node24.success, "scripts/tools.sh node24 failed");
+    const runtimes = [new TextDecoder().decode(node24.stdout).trim().split("\n").pop()!, "node"];
+    for (const node of runtimes) {
+      for (const mode of ["send", "pipe"]) {
+        const r = await runTool(perf, ["--mode", mode], BOOTSTRAP, node);
+        assertWellFormed(r, mode);
+        assert.match(r.runtime ?? "", /^node \d+\./);
+      }
+    }
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
 
 // The secure listeners of `kafka.sh up --secure`, as file paths (perf.ts reads the files).
 const secureInfo = Deno.env.get("KAFKA_SECURE_INFO") ?? `${repo}.cache/run/secure/secure.json`;
