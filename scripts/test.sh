@@ -2,8 +2,8 @@
 # The whole test suite on a fresh machine: installs the pinned Deno and Bun,
 # fetches and starts a real Kafka broker with its TLS and SASL listeners
 # (`kafka.sh up --secure`, unless a broker is already up), runs the static
-# checks, the Deno tests (unit, real-broker, security) and the Bun end-to-end
-# and security runs, then stops the broker it started; last, the broker-fault scenarios
+# checks, the Deno tests (unit, real-broker, security), the Bun end-to-end
+# and security runs and the workerd run (tests/edge/), then stops the broker it started; last, the broker-fault scenarios
 # (tests/faults/) against a 3-node cluster of their own (ports from
 # FAULTS_PORT_BASE, default 19092; run dir .cache/run-3), stopped on exit.
 #
@@ -87,6 +87,9 @@ deno test -A --ignore=tests/faults tests/
 echo "== bun end-to-end"
 bun tests/bun/e2e.ts
 bun tests/bun/security.ts
+
+echo "== edge (workerd)"
+deno task test:edge
 
 if [[ "${SKIP_FAULTS:-0}" != 1 ]]; then
   stop_broker # the single broker is not needed any more: leave the cores to the cluster

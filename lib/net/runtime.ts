@@ -6,13 +6,24 @@
 import { bunTransport } from "./bun.ts";
 import { denoTransport } from "./deno.ts";
 import type { Transport } from "./transport.ts";
+import { workerdTransport } from "./workerd.ts";
 import { ConfigError } from "../errors.ts";
 
-/** The transport for the current runtime: Bun's sockets on Bun, `Deno.connect` on Deno. */
+/**
+ * The transport for the current runtime: Bun's sockets on Bun, `Deno.connect`
+ * on Deno, `cloudflare:sockets` on workerd (Cloudflare Workers).
+ */
 export function defaultTransport(): Transport {
   if ("Bun" in globalThis) return bunTransport;
   if ("Deno" in globalThis) return denoTransport;
+  if (isWorkerd()) return workerdTransport;
   throw new ConfigError(
-    "no TCP transport for this runtime: run on Deno or Bun, or pass `transport`",
+    "no TCP transport for this runtime: run on Deno, Bun or workerd, or pass `transport`",
   );
+}
+
+/** Whether we run in workerd, which names itself so in `navigator.userAgent`. */
+export function isWorkerd(): boolean {
+  return (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent ===
+    "Cloudflare-Workers";
 }
