@@ -1,8 +1,10 @@
 # workerd config for `deno task test:edge` (tests/edge/run.ts): one Worker,
-# tests/edge/worker.ts bundled into worker.js beside a copy of this file, served
-# over HTTP on the address run.ts gives with --socket-addr http=127.0.0.1:PORT.
+# (twice) tests/edge/worker.ts bundled into worker.js beside a copy of this file, served
+# over HTTP on the addresses run.ts gives: `http` on compatibility date
+# 2024-09-23 with nodejs_compat (the oldest that has everything), `http-latest`
+# on the binary's own date.
 #
-#   workerd serve config.capnp --socket-addr http=127.0.0.1:PORT
+#   workerd serve config.capnp --socket-addr http=127.0.0.1:P1 --socket-addr http-latest=127.0.0.1:P2
 #
 # The Worker's outbound network (`internet`, which cloudflare:sockets connect()
 # also goes through) allows local addresses: the default one allows only public
@@ -15,6 +17,7 @@ using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
     (name = "main", worker = .producer),
+    (name = "latest", worker = .producerLatest),
     (name = "internet", network = (
       allow = ["public", "local"],
       tlsOptions = (
@@ -29,7 +32,10 @@ const config :Workerd.Config = (
       tlsOptions = (trustBrowserCas = true),
     )),
   ],
-  sockets = [(name = "http", address = "127.0.0.1:8080", http = (), service = "main")],
+  sockets = [
+    (name = "http", address = "127.0.0.1:8080", http = (), service = "main"),
+    (name = "http-latest", address = "127.0.0.1:8081", http = (), service = "latest"),
+  ],
 );
 
 const producer :Workerd.Worker = (
@@ -42,14 +48,24 @@ const producer :Workerd.Worker = (
   # plaintext and the other codecs work; before it, connections hang.
   compatibilityDate = "2024-09-23",
   compatibilityFlags = ["nodejs_compat"],
-  bindings = [
-    (name = "KAFKA_BOOTSTRAP", fromEnvironment = "KAFKA_BOOTSTRAP"),
-    (name = "KAFKA_SASL_PLAINTEXT", fromEnvironment = "KAFKA_SASL_PLAINTEXT"),
-    (name = "KAFKA_SASL_SSL", fromEnvironment = "KAFKA_SASL_SSL"),
-    (name = "KAFKA_SSL", fromEnvironment = "KAFKA_SSL"),
-    (name = "KAFKA_SASL_USERNAME", fromEnvironment = "KAFKA_SASL_USERNAME"),
-    (name = "KAFKA_SASL_PASSWORD", fromEnvironment = "KAFKA_SASL_PASSWORD"),
-    # A Fetcher whose connect() goes out through the network without the test CA.
-    (name = "UNTRUSTING", service = "untrusting"),
-  ],
+  bindings = .bindings,
 );
+
+# The same Worker on the binary's own compatibility date, where nodejs_compat is
+# the default (from 2026-08-04) and process.versions.node is set.
+const producerLatest :Workerd.Worker = (
+  modules = [(name = "worker.js", esModule = embed "worker.js")],
+  compatibilityDate = "2026-11-17",
+  bindings = .bindings,
+);
+
+const bindings :List(Workerd.Worker.Binding) = [
+  (name = "KAFKA_BOOTSTRAP", fromEnvironment = "KAFKA_BOOTSTRAP"),
+  (name = "KAFKA_SASL_PLAINTEXT", fromEnvironment = "KAFKA_SASL_PLAINTEXT"),
+  (name = "KAFKA_SASL_SSL", fromEnvironment = "KAFKA_SASL_SSL"),
+  (name = "KAFKA_SSL", fromEnvironment = "KAFKA_SSL"),
+  (name = "KAFKA_SASL_USERNAME", fromEnvironment = "KAFKA_SASL_USERNAME"),
+  (name = "KAFKA_SASL_PASSWORD", fromEnvironment = "KAFKA_SASL_PASSWORD"),
+  # A Fetcher whose connect() goes out through the network without the test CA.
+  (name = "UNTRUSTING", service = "untrusting"),
+];

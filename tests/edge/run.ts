@@ -12,7 +12,9 @@
  * working, and, when the secure broker runs, 200 each over SASL_PLAINTEXT
  * (SCRAM-SHA-512, PLAIN, OAUTHBEARER), SASL_SSL (TLS via `secureTransport`,
  * then with `tls.serverName` through `startTls`) and SSL with a client
- * certificate (the config network's keypair). Then Kafka's Java consumer
+ * certificate (the config network's keypair); all that on compatibility date
+ * 2024-09-23 with nodejs_compat, and zstd and SASL_SSL again on the binary's
+ * own date (tests/edge/config.capnp). Then Kafka's Java consumer
  * reads the topic back: every record exactly once, at the partition and
  * offset the Worker was acknowledged. Last, the TLS options workerd cannot
  * honour must fail with a ConfigError, and failed connections with the
@@ -131,17 +133,29 @@ function freePort(): number {
 
 /** workerd, serving the Worker, and how to stop it. */
 interface Server {
+  /** The Worker on compatibility date 2024-09-23 with nodejs_compat. */
   readonly url: string;
+  /** The same Worker on the binary's own compatibility date. */
+  readonly latestUrl: string;
   readonly log: () => Promise<string>;
   stop(): Promise<void>;
 }
 
 async function startWorkerd(dir: string, env: Record<string, string>): Promise<Server> {
   const port = freePort();
+  const latestPort = freePort();
   const logFile = `${dir}/workerd.log`;
   const log = await Deno.open(logFile, { write: true, create: true, truncate: true });
   const child = new Deno.Command(workerdBin, {
-    args: ["serve", "--verbose", `${dir}/config.capnp`, "--socket-addr", `http=127.0.0.1:${port}`],
+    args: [
+      "serve",
+      "--verbose",
+      `${dir}/config.capnp`,
+      "--socket-addr",
+      `http=127.0.0.1:${port}`,
+      "--socket-addr",
+      `http-latest=127.0.0.1:${latestPort}`,
+    ],
     cwd: dir,
     env,
     stdin: "null",
@@ -161,6 +175,7 @@ async function startWorkerd(dir: string, env: Record<string, string>): Promise<S
   });
   const server: Server = {
     url: `http://127.0.0.1:${port}`,
+    latestUrl: `http://127.0.0.1:${latestPort}`,
     log: () => Deno.readTextFile(logFile).catch(() => ""),
     async stop() {
       if (!exited) {
@@ -202,8 +217,8 @@ async function startWorkerd(dir: string, env: Record<string, string>): Promise<S
   }
 }
 
-async function ask(server: Server, path: string): Promise<unknown> {
-  const response = await fetch(`${server.url}${path}`);
+async function ask(server: Server, path: string, latest = false): Promise<unknown> {
+  const response = await fetch(`${latest ? server.latestUrl : server.url}${path}`);
   const text = await response.text();
   if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${text}`);
   return JSON.parse(text);
@@ -223,10 +238,11 @@ async function produce(
   name: string,
   n: number,
   query: Record<string, string> = {},
+  latest = false,
 ): Promise<Scenario> {
   const start = performance.now();
   const search = new URLSearchParams({ topic, n: String(n), prefix: name, ...query });
-  const { acks } = await ask(server, `/produce?${search}`) as { acks: [number, number][] };
+  const { acks } = await ask(server, `/produce?${search}`, latest) as { acks: [number, number][] };
   if (acks.length !== n) throw new Error(`${name}: ${acks.length} acknowledgements for ${n}`);
   console.log(
     `ok   ${name}: ${n} records acknowledged in ${
@@ -329,6 +345,15 @@ async function run(started: number, secure: SecureBroker | null, dir: string): P
       for (const security of SECURE_SCENARIOS) {
         scenarios.push(await produce(server, topic, security, SMALL, { security }));
       }
+    }
+    // The same Worker on the binary's compatibility date (nodejs_compat by default).
+    scenarios.push(
+      await produce(server, topic, "latest-date-zstd", SMALL, { compression: "zstd" }, true),
+    );
+    if (secure !== null) {
+      scenarios.push(
+        await produce(server, topic, "latest-date-sasl-ssl", SMALL, { security: "sasl-ssl" }, true),
+      );
     }
     total = await verify(topic, scenarios);
 
