@@ -25,6 +25,12 @@ export type { ProducerMetrics } from "./lib/producer/metrics.ts";
 export type { SaslOptions, TlsOptions } from "./lib/producer/security.ts";
 export type { OAuthBearerToken } from "./lib/net/sasl/oauthbearer.ts";
 export type { ConnectOptions, Socket, TlsConnectOptions, Transport } from "./lib/net/transport.ts";
+export { cloudflareSocketsTransport } from "./lib/net/workerd.ts";
+export type {
+  CloudflareConnect,
+  CloudflareSocket,
+  CloudflareSocketOptions,
+} from "./lib/net/workerd.ts";
 export { murmur2, toPositive } from "./lib/producer/partitioner.ts";
 export {
   AuthenticationError,

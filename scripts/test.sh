@@ -4,7 +4,8 @@
 # (`kafka.sh up --secure`, unless a broker is already up), runs the static
 # checks, the Deno tests (unit, real-broker, security) and the Bun end-to-end
 # and security runs, the npm package (built, packed, installed from its tarball, run
-# under Node 24, Node 20 and Bun), then stops the broker it started; last, the broker-fault scenarios
+# under Node 24, Node 20, Bun and Deno), the workerd run (tests/edge/), then stops the
+# broker it started; last, the broker-fault scenarios
 # (tests/faults/) against a 3-node cluster of their own (ports from
 # FAULTS_PORT_BASE, default 19092; run dir .cache/run-3), stopped on exit.
 #
@@ -91,6 +92,9 @@ bun tests/bun/security.ts
 
 echo "== npm package (Node 24, Node 20, Bun)"
 deno test -A tests/node/
+
+echo "== edge (workerd)"
+deno task test:edge
 
 if [[ "${SKIP_FAULTS:-0}" != 1 ]]; then
   stop_broker # the single broker is not needed any more: leave the cores to the cluster
