@@ -32,6 +32,13 @@
  * @module
  */
 import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
+import {
+  type Expected,
+  expectRun,
+  type ScenarioResult,
+  specRecord,
+  verifyReadBack,
+} from "../support/conformance.ts";
 import { type SecureBroker, secureBroker } from "../support/secure_broker.ts";
 
 /** The pinned workerd (npm `workerd`; its binary is in `@cloudflare/workerd-<platform>`). */
@@ -42,11 +49,11 @@ const SMALL = 200;
 const REFUSALS: Record<string, RegExp> = {
   "tls.ca": /^ConfigError: tls\.ca cannot be honoured on workerd/,
   "tls.cert+key": /^ConfigError: tls\.cert and tls\.key cannot be honoured on workerd/,
-  "tls on a plaintext port": /^TlsAuthenticationError: TLS handshake with 127\.0\.0\.1:9092 failed/,
+  "tls on a plaintext port": /^TlsAuthenticationError: TLS handshake with 127\.0\.0\.1:\d+ failed/,
   "refused port": /^TimeoutError: .*cannot connect to 127\.0\.0\.1:1/,
   "tls: true, the CA not trusted":
-    /^TlsAuthenticationError: TLS handshake with 127\.0\.0\.1:9103 failed/,
-  "wrong tls.serverName": /^TlsAuthenticationError: TLS handshake with 127\.0\.0\.1:9103 failed/,
+    /^TlsAuthenticationError: TLS handshake with 127\.0\.0\.1:\d+ failed/,
+  "wrong tls.serverName": /^TlsAuthenticationError: TLS handshake with 127\.0\.0\.1:\d+ failed/,
 };
 /** The Worker's `security` values against the secure listeners (see worker.ts). */
 const SECURE_SCENARIOS = [
@@ -290,6 +297,42 @@ async function verify(topic: string, scenarios: readonly Scenario[]): Promise<nu
   return total;
 }
 
+/**
+ * The runtime-conformance scenario (tests/support/conformance.ts, the one
+ * Node, Bun and Deno run from the npm package) inside the Worker, on a topic
+ * of its own: its records read back and checked the same way. Returns how
+ * many.
+ */
+async function conformance(server: Server): Promise<number> {
+  const start = performance.now();
+  const topic = uniqueTopic("edge-conformance");
+  await createTopic(topic, PARTITIONS);
+  const send = Array.from({ length: SMALL }, (_, i) => specRecord(topic, "workerd", "send", i));
+  const pipe = Array.from({ length: SMALL }, (_, i) => specRecord(topic, "workerd", "pipe", i));
+  const response = await fetch(`${server.url}/scenario`, {
+    method: "POST",
+    body: JSON.stringify({
+      bootstrap: BOOTSTRAP.split(",")[0],
+      producer: { compressionType: "zstd" },
+      send,
+      pipe,
+      expectNoZstd: false,
+    }),
+  });
+  const result = await response.json() as ScenarioResult & { error?: string };
+  if (!response.ok) throw new Error(`the conformance scenario failed: ${result.error}`);
+  if (result.runtime !== "workerd") throw new Error(`ran on ${result.runtime}, not workerd`);
+  const expected: Expected = new Map();
+  expectRun(expected, "workerd", send, pipe, result, PARTITIONS);
+  verifyReadBack(await readBack(topic, expected.size), expected);
+  console.log(
+    `ok   the conformance scenario (send and pipeTo, keyed, unkeyed, binary, tombstones, headers, zstd): ${expected.size} records read back as sent (${
+      ((performance.now() - start) / 1000).toFixed(1)
+    } s)`,
+  );
+  return expected.size;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   await ensureWorkerd();
@@ -356,6 +399,7 @@ async function run(started: number, secure: SecureBroker | null, dir: string): P
       );
     }
     total = await verify(topic, scenarios);
+    total += await conformance(server);
 
     const refusals = await ask(server, "/refusals") as Record<string, string>;
     if (Deno.env.get("EDGE_DEBUG")) console.log(refusals);

@@ -13,6 +13,9 @@
  *   `startTls`), `ssl` (mutual TLS on `KAFKA_SSL`: the client certificate is
  *   the config network's keypair); `transport=explicit` passes
  *   `cloudflareSocketsTransport(connect)` instead of relying on the default.
+ * - `POST /scenario` runs the runtime-conformance scenario
+ *   (tests/node/app/scenario.mjs, the same lines Node, Bun and Deno run) on
+ *   the spec in the body and answers what they print elsewhere.
  * - `GET /codecs` compresses and decompresses with every codec and answers
  *   `{ "<codec>": "ok" | "<error>" }`.
  * - `GET /refusals` answers the error a send fails with, for each TLS option
@@ -26,9 +29,11 @@ import {
   type CloudflareConnect,
   cloudflareSocketsTransport,
   type CompressionType,
+  ConfigError,
   Producer,
   type ProducerOptions,
 } from "../../mod.ts";
+import * as scenario from "../node/app/scenario.mjs";
 import { CODECS } from "../../lib/protocol/compression/mod.ts";
 
 /** The bindings tests/edge/config.capnp gives (from the environment). */
@@ -140,6 +145,20 @@ async function explicit() {
   return cloudflareSocketsTransport(connect);
 }
 
+/** The conformance scenario on `spec`: sends, then pipes, each producer closed before answering. */
+async function conformance(spec: unknown): Promise<Record<string, unknown>> {
+  const result: Record<string, unknown> = { ...scenario.checks({ Producer, ConfigError }, spec) };
+  {
+    await using producer = new Producer(scenario.options(spec));
+    result.sent = await scenario.sendAll(producer, spec);
+  }
+  {
+    await using producer = new Producer(scenario.options(spec));
+    result.piped = await scenario.pipeAll(producer, spec);
+  }
+  return { runtime: scenario.runtimeName(), ...result };
+}
+
 function codecs(): Response {
   const input = new TextEncoder().encode("kafkats on workerd ".repeat(500));
   const result: Record<string, string> = {};
@@ -214,6 +233,8 @@ export default {
       switch (url.pathname) {
         case "/produce":
           return await produce(url, env);
+        case "/scenario":
+          return json(await conformance(await request.json()));
         case "/codecs":
           return codecs();
         case "/refusals":

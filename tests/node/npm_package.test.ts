@@ -22,8 +22,14 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { buildNpm } from "../../scripts/build_npm.ts";
-import { keyedPartition } from "../../lib/producer/partitioner.ts";
-import { b64, BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
+import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
+import {
+  type Expected,
+  expectRun,
+  type ScenarioResult,
+  specRecord,
+  verifyReadBack,
+} from "../support/conformance.ts";
 import { secureBroker } from "../support/secure_broker.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -32,17 +38,7 @@ const PER_RUN = 200;
 /** Node 24 pipes more: many batches in flight through node:net's back-pressure. */
 const NODE24_PIPED = 10_000;
 const RUN_TIMEOUT_MS = 90_000;
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** A record as the spec carries it to the script (JSON: binary values as base64). */
-interface SpecRecord {
-  topic: string;
-  key: string | null;
-  value?: string | null;
-  valueBase64?: string;
-  headers: [string, string | null][];
-}
 
 /** One run of a script under one runtime. */
 interface Run {
@@ -56,14 +52,6 @@ interface Run {
   expectNoZstd: boolean;
   /** How many records go through pipeTo (default PER_RUN). */
   piped?: number;
-}
-
-/** What a script printed. */
-interface RunResult {
-  runtime: string;
-  sent: { partition: number; offset: string }[];
-  piped: number;
-  zstd?: { configError: boolean; name: string; message: string } | "constructed";
 }
 
 const timings: [string, number][] = [];
@@ -100,24 +88,6 @@ async function exec(
     );
   }
   return out;
-}
-
-/** Record `i` of run `run`: every third unkeyed, some binary values, tombstones, repeated and null headers. */
-function specRecord(topic: string, run: string, kind: string, i: number): SpecRecord {
-  const id = `${run}/${kind}/${i}`;
-  const key = i % 4 === 0 ? null : `${run}-k${i % 13}`;
-  const headers: [string, string | null][] = [["id", id]];
-  if (i % 3 === 0) headers.push(["trace", `t-${i}`], ["trace", "again"], ["nil", null]);
-  if (key !== null && i % 50 === 7) return { topic, key, value: null, headers };
-  if (i % 10 === 3) {
-    const bytes = Uint8Array.from({ length: 16 }, (_, j) => (i * 31 + j * 7) & 0xff);
-    return { topic, key, valueBase64: b64(bytes)!, headers };
-  }
-  return { topic, key, value: `${run} #${i} ünïcødé`, headers };
-}
-
-function utf8b64(s: string | null): string | null {
-  return s === null ? null : b64(encoder.encode(s));
 }
 
 function majorOf(version: string): [number, number] {
@@ -171,7 +141,9 @@ Deno.test({
       );
       assert.equal(installed.name, "@kafkats/producer");
       assert.equal(installed.dependencies, undefined, "no runtime dependencies");
-      for (const file of ["common.mjs", "using.mjs", "plain.mjs", "types_check.ts"]) {
+      for (
+        const file of ["scenario.mjs", "common.mjs", "using.mjs", "plain.mjs", "types_check.ts"]
+      ) {
         await Deno.copyFile(`${root}tests/node/app/${file}`, `${app}/${file}`);
       }
 
@@ -254,8 +226,7 @@ Deno.test({
         });
       }
 
-      /** Every record sent, by its id header, with where send() put it (pipeTo's: unknown). */
-      const expected = new Map<string, { record: SpecRecord; at?: { p: number; o: number } }>();
+      const expected: Expected = new Map();
       for (const run of runs) {
         await t.step(
           `${run.name}: ${run.script} with ${
@@ -285,25 +256,13 @@ Deno.test({
               `run ${run.name}`,
               () => exec(run.command, [...(run.args ?? []), run.script, specPath], app),
             );
-            const result: RunResult = JSON.parse(out.trim().split("\n").at(-1)!);
+            const result: ScenarioResult = JSON.parse(out.trim().split("\n").at(-1)!);
             console.log(`  ${run.name}: ${result.runtime}`);
             if (run.name === "bun") assert.match(result.runtime, /^Bun /);
             else if (run.name === "deno") assert.match(result.runtime, /^Deno /);
             else assert.match(result.runtime, /^Node /);
             if (run.command === node24) assert.match(result.runtime, /^Node 24\./);
-            assert.equal(result.sent.length, PER_RUN);
-            assert.equal(result.piped, pipe.length);
-            send.forEach((record, i) => {
-              const md = result.sent[i];
-              expected.set(record.headers[0][1]!, {
-                record,
-                at: { p: md.partition, o: Number(md.offset) },
-              });
-              if (record.key !== null) {
-                assert.equal(md.partition, keyedPartition(encoder.encode(record.key), PARTITIONS));
-              }
-            });
-            for (const record of pipe) expected.set(record.headers[0][1]!, { record });
+            expectRun(expected, run.name, send, pipe, result, PARTITIONS);
             if (run.expectNoZstd) {
               const zstd = result.zstd;
               assert.ok(typeof zstd === "object", `zstd producer: ${JSON.stringify(zstd)}`);
@@ -319,27 +278,7 @@ Deno.test({
 
       await t.step("Kafka's Java consumer reads every record back exactly once", async () => {
         const consumed = await timed("read back", () => readBack(topic, expected.size));
-        const seen = new Set<string>();
-        for (const c of consumed) {
-          const [idKey, idValue] = c.h[0] ?? [];
-          assert.equal(idKey, "id");
-          const id = decoder.decode(Uint8Array.from(atob(idValue!), (ch) => ch.charCodeAt(0)));
-          assert.ok(!seen.has(id), `record ${id} read twice`);
-          seen.add(id);
-          const entry = expected.get(id);
-          assert.ok(entry, `record ${id} was not sent`);
-          const { record, at } = entry;
-          assert.equal(c.k, utf8b64(record.key), `${id}: key`);
-          assert.equal(c.v, record.valueBase64 ?? utf8b64(record.value ?? null), `${id}: value`);
-          assert.deepEqual(
-            c.h,
-            record.headers.map(([k, v]) => [k, utf8b64(v)]),
-            `${id}: headers`,
-          );
-          if (at !== undefined) assert.deepEqual({ p: c.p, o: c.o }, at, `${id}: position`);
-        }
-        assert.equal(seen.size, expected.size, "every record read back");
-        assert.equal(consumed.length, expected.size);
+        verifyReadBack(consumed, expected);
       });
     } finally {
       console.log(
