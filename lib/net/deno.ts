@@ -10,7 +10,7 @@
  */
 import { formatAddress } from "./address.ts";
 import { nodeTransport } from "./node.ts";
-import { tlsFailure } from "./tls_failure.ts";
+import { mapTlsReadErrors, tlsFailure } from "./tls_failure.ts";
 import type { ConnectOptions, Socket, TlsConnectOptions, Transport } from "./transport.ts";
 
 /** A {@link Transport} over `Deno.connect` and `Deno.startTls` (and `node:tls`, see the module). */
@@ -20,7 +20,7 @@ export const denoTransport: Transport = {
     if (options?.tls) {
       const address = formatAddress({ host, port });
       const conn = await connectTls(host, port, options.tls);
-      return socketOf(conn, mapAlerts(conn.readable, address));
+      return socketOf(conn, mapTlsReadErrors(conn.readable, address, /alert/i));
     }
     const conn = await Deno.connect({ hostname: host, port });
     conn.setNoDelay(true);
@@ -46,34 +46,6 @@ async function connectTls(host: string, port: number, tls: TlsConnectOptions): P
     throw tlsFailure(formatAddress({ host, port }), error);
   }
   return conn;
-}
-
-/**
- * `source`, with a TLS alert read after the handshake (TLS 1.3 brokers
- * refuse a missing or untrusted client certificate only then) turned into a
- * `TlsAuthenticationError`.
- */
-function mapAlerts(
-  source: ReadableStream<Uint8Array>,
-  address: string,
-): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        controller.error(
-          error instanceof Error && /alert/i.test(error.message)
-            ? tlsFailure(address, error)
-            : error,
-        );
-      }
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
 }
 
 function socketOf(conn: Deno.Conn, readable: ReadableStream<Uint8Array>): Socket {

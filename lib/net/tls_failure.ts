@@ -46,3 +46,30 @@ export function tlsFailure(address: string, error: unknown): TlsAuthenticationEr
     { cause: error },
   );
 }
+
+/**
+ * `source`, with a read error whose message `pattern` matches turned into a
+ * {@link TlsAuthenticationError} by {@link tlsFailure}: TLS 1.3 brokers
+ * refuse a missing or untrusted client certificate only after the
+ * handshake, so the refusal comes on the first read.
+ */
+export function mapTlsReadErrors(
+  source: ReadableStream<Uint8Array>,
+  address: string,
+  pattern: RegExp,
+): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        controller.error(pattern.test(message) ? tlsFailure(address, error) : error);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+}

@@ -29,7 +29,7 @@
  */
 import { ConfigError, TlsAuthenticationError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
-import { tlsFailure } from "./tls_failure.ts";
+import { mapTlsReadErrors, tlsFailure } from "./tls_failure.ts";
 import type { ConnectOptions, Socket, TlsConnectOptions, Transport } from "./transport.ts";
 
 /** The part of a `cloudflare:sockets` socket we use. */
@@ -144,7 +144,9 @@ async function open(
   }
   let closed = false;
   return {
-    readable: tls ? mapTlsErrors(socket.readable, address) : socket.readable,
+    readable: tls
+      ? mapTlsReadErrors(socket.readable, address, /tls|ssl|certificate|alert/i)
+      : socket.readable,
     writable: socket.writable,
     close() {
       if (closed) return;
@@ -219,32 +221,6 @@ function handshakeFailure(address: string, error: unknown): TlsAuthenticationErr
       `or tls.serverName), or the listener may not speak TLS (${detail})`,
     { cause: error },
   );
-}
-
-/**
- * `source`, with a TLS failure read after `opened` (TLS 1.3 brokers refuse
- * a client certificate only after the handshake) turned into a
- * `TlsAuthenticationError`.
- */
-function mapTlsErrors(
-  source: ReadableStream<Uint8Array>,
-  address: string,
-): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        controller.error(
-          /tls|ssl|certificate|alert/i.test(describe(error)) ? tlsFailure(address, error) : error,
-        );
-      }
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
 }
 
 function describe(error: unknown): string {
