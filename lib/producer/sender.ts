@@ -199,14 +199,14 @@ export class Sender {
         continue;
       }
       const connection = connections.ready(address, nowMs);
-      if (connection === null && connections.fatalErrorFor(address) !== null) {
+      const refused = connection === null ? connections.fatalErrorFor(address) : null;
+      if (refused !== null) {
         // TLS or SASL refused the last connect: its ready batches fail now, not at their timeout.
-        const error = connections.fatalErrorFor(address)!;
         const queues = ready.queuesByNode.get(node)!;
         for (;;) {
           const batches = accumulator.drain(node, queues, this.#policy, nowMs);
           if (batches.length === 0) break;
-          for (const batch of batches) this.#fail(batch, error, batch.attempts > 0);
+          for (const batch of batches) this.#fail(batch, refused, batch.attempts > 0);
         }
         continue;
       }

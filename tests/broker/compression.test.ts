@@ -116,29 +116,25 @@ codecs.forEach((codec, n) => {
   // The broker recompresses into another codec (the next in the registry).
   const other = codecs.length > 1 ? codecs[(n + 1) % codecs.length].name : "uncompressed";
 
-  Deno.test(`${codec.name}: a compression.type=producer topic reads back exactly (Java, kcat)`, async (t) => {
-    const topic = uniqueTopic(`compress-${codec.name}`);
-    await createTopic(topic, PARTITIONS, { configs: { "compression.type": "producer" } });
-    const sent = records(topic, 10 + n);
-    const mds = await produce(sent, codec.name);
-    await assertJavaReadsBack(topic, sent, mds);
-    await t.step({
-      name: "kcat reads every record (check.crcs=true)",
-      ignore: !kcat,
-      fn: () => assertKcatReadsBack(topic, sent, mds),
+  for (
+    const [topicCodec, seed, title] of [
+      ["producer", 10 + n, "a compression.type=producer topic reads back exactly (Java, kcat)"],
+      [other, 20 + n, `a compression.type=${other} topic recompresses; reads back exactly`],
+    ] as const
+  ) {
+    Deno.test(`${codec.name}: ${title}`, async (t) => {
+      const topic = uniqueTopic(
+        `${topicCodec === "producer" ? "compress" : "recompress"}-${codec.name}`,
+      );
+      await createTopic(topic, PARTITIONS, { configs: { "compression.type": topicCodec } });
+      const sent = records(topic, seed);
+      const mds = await produce(sent, codec.name);
+      await assertJavaReadsBack(topic, sent, mds);
+      await t.step({
+        name: "kcat reads every record (check.crcs=true)",
+        ignore: !kcat,
+        fn: () => assertKcatReadsBack(topic, sent, mds),
+      });
     });
-  });
-
-  Deno.test(`${codec.name}: a compression.type=${other} topic recompresses; reads back exactly`, async (t) => {
-    const topic = uniqueTopic(`recompress-${codec.name}`);
-    await createTopic(topic, PARTITIONS, { configs: { "compression.type": other } });
-    const sent = records(topic, 20 + n);
-    const mds = await produce(sent, codec.name);
-    await assertJavaReadsBack(topic, sent, mds);
-    await t.step({
-      name: "kcat reads every record (check.crcs=true)",
-      ignore: !kcat,
-      fn: () => assertKcatReadsBack(topic, sent, mds),
-    });
-  });
+  }
 });

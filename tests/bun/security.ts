@@ -25,9 +25,8 @@ import {
   type ProducerOptions,
   ProtocolError,
   type RecordMetadata,
-  SaslAuthenticationError,
+  type SaslAuthenticationError,
   type SaslOptions,
-  TlsAuthenticationError,
 } from "../../mod.ts";
 import { bunTransport } from "../../lib/net/bun.ts";
 import { createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
@@ -35,6 +34,7 @@ import { type SecureBroker, secureBroker, unsignedJwt } from "../support/secure_
 import { check, finish } from "../support/checks.ts";
 import { RequestSpy } from "../support/request_spy.ts";
 import { ApiKey } from "../../lib/protocol/api.ts";
+import { type Refusal, refusals, REFUSED_TOKEN, WRONG_PASSWORDS } from "../security/cases.ts";
 
 assert.ok("Bun" in globalThis, "run this file with bun");
 const bun = (globalThis as unknown as {
@@ -53,7 +53,6 @@ const RECORDS_PER_CASE = 200;
 /** How fast a refusal must come (maxBlockMs is far longer, so a timeout shows). */
 const REFUSAL_MS = 3000;
 const MAX_BLOCK_MS = 20000;
-const WRONG_PASSWORDS = ["wrong-secret-512", "wrong-secret-plain"];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -161,130 +160,9 @@ await check(
 /** Every error a refused send rejected with, for the secrets check. */
 const refusalErrors: { caseName: string; error: unknown }[] = [];
 
-interface Refusal {
-  name: string;
-  options: ProducerOptions;
-  expected: typeof AuthenticationError | typeof ProtocolError;
-  /** What the message must name. */
-  message: RegExp;
-  /** SaslAuthenticationError's Kafka code. */
-  code?: number;
-}
-
 const mtls = { ca: broker.ca, cert: broker.clientCert, key: broker.clientKey };
-const REFUSALS: Refusal[] = [
-  {
-    name: "wrong password (SCRAM-SHA-512)",
-    options: {
-      bootstrapServers: [broker.saslSsl],
-      tls: { ca: broker.ca },
-      sasl: { mechanism: "SCRAM-SHA-512", username: broker.username, password: WRONG_PASSWORDS[0] },
-    },
-    expected: SaslAuthenticationError,
-    message: /SCRAM-SHA-512.*127\.0\.0\.1:\d+.*SASL_AUTHENTICATION_FAILED/,
-    code: 58,
-  },
-  {
-    name: "wrong password (PLAIN)",
-    options: {
-      bootstrapServers: [broker.saslPlaintext],
-      sasl: { mechanism: "PLAIN", username: broker.username, password: WRONG_PASSWORDS[1] },
-    },
-    expected: SaslAuthenticationError,
-    message: /PLAIN.*127\.0\.0\.1:\d+.*SASL_AUTHENTICATION_FAILED/,
-    code: 58,
-  },
-  {
-    name: "unknown user (SCRAM-SHA-256)",
-    options: {
-      bootstrapServers: [broker.saslSsl],
-      tls: { ca: broker.ca },
-      sasl: { mechanism: "SCRAM-SHA-256", username: "mallory", password: broker.password },
-    },
-    expected: SaslAuthenticationError,
-    message: /SCRAM-SHA-256.*127\.0\.0\.1:\d+.*SASL_AUTHENTICATION_FAILED/,
-    code: 58,
-  },
-  {
-    name: "untrusted CA (tls.ca = the other CA)",
-    options: {
-      bootstrapServers: [broker.ssl],
-      tls: { ...mtls, ca: broker.otherCa },
-    },
-    expected: TlsAuthenticationError,
-    message: /127\.0\.0\.1:\d+.*not signed by a trusted CA/,
-  },
-  {
-    name: "wrong hostname (tls.serverName wrong.kafkats.test)",
-    options: {
-      bootstrapServers: [broker.ssl],
-      tls: { ...mtls, serverName: "wrong.kafkats.test" },
-    },
-    expected: TlsAuthenticationError,
-    message: /127\.0\.0\.1:\d+.*not valid for the name/,
-  },
-  {
-    name: "no client certificate on the SSL listener",
-    options: { bootstrapServers: [broker.ssl], tls: { ca: broker.ca } },
-    expected: TlsAuthenticationError,
-    message: /127\.0\.0\.1:\d+.*client certificate/,
-  },
-  {
-    name: "client certificate signed by the other CA",
-    options: {
-      bootstrapServers: [broker.ssl],
-      tls: { ...mtls, cert: broker.clientCertOtherCa },
-    },
-    expected: TlsAuthenticationError,
-    message: /127\.0\.0\.1:\d+.*client certificate/,
-  },
-  {
-    name: "plaintext client on the SSL port",
-    options: { bootstrapServers: [broker.ssl] },
-    expected: ProtocolError,
-    message: /127\.0\.0\.1:\d+ speaks TLS/,
-  },
-  {
-    name: "TLS client on the PLAINTEXT port",
-    options: { bootstrapServers: [broker.plaintext], tls: { ca: broker.ca } },
-    expected: TlsAuthenticationError,
-    message: /127\.0\.0\.1:\d+.*may not speak TLS/,
-  },
-  {
-    name: "SASL on the PLAINTEXT listener",
-    options: {
-      bootstrapServers: [broker.plaintext],
-      sasl: { mechanism: "SCRAM-SHA-512", username: broker.username, password: broker.password },
-    },
-    expected: SaslAuthenticationError,
-    message: /127\.0\.0\.1:\d+.*ILLEGAL_SASL_STATE.*does not take SASL/,
-    code: 34,
-  },
-  {
-    name: "a token the broker refuses (not.a.jwt)",
-    options: {
-      bootstrapServers: [broker.saslPlaintext],
-      sasl: { mechanism: "OAUTHBEARER", token: () => Promise.resolve("not.a.jwt") },
-    },
-    expected: SaslAuthenticationError,
-    message: /OAUTHBEARER.*127\.0\.0\.1:\d+.*SASL_AUTHENTICATION_FAILED/,
-    code: 58,
-  },
-  {
-    name: "a token provider that throws",
-    options: {
-      bootstrapServers: [broker.saslSsl],
-      tls: { ca: broker.ca },
-      sasl: {
-        mechanism: "OAUTHBEARER",
-        token: () => Promise.reject(new Error("the identity provider is down")),
-      },
-    },
-    expected: SaslAuthenticationError,
-    message: /OAUTHBEARER.*127\.0\.0\.1:\d+.*token provider failed.*identity provider is down/,
-    code: -1,
-  },
-];
+/** The refusals the Deno tests check too (tests/security/cases.ts), through Bun's sockets here. */
+const REFUSALS: Refusal[] = refusals(broker);
 
 /** Sends one record of `caseName` and returns how it was refused, and how fast. */
 async function refusedSends(
@@ -308,9 +186,9 @@ async function refusedSends(
 }
 
 function assertRefusal(refusal: Refusal, error: unknown) {
-  if (!(error instanceof refusal.expected)) {
+  if (!(error instanceof refusal.error)) {
     assert.fail(
-      `expected a ${refusal.expected.name}, got ${
+      `expected a ${refusal.error.name}, got ${
         error instanceof Error ? error.stack : String(error)
       }`,
     );
@@ -318,7 +196,7 @@ function assertRefusal(refusal: Refusal, error: unknown) {
   assert.match(error.message, refusal.message);
   assert.equal(
     error instanceof AuthenticationError,
-    refusal.expected !== ProtocolError,
+    refusal.error !== ProtocolError,
     "an AuthenticationError exactly when TLS or SASL refused",
   );
   assert.equal(error.retriable, false, "not retriable");
@@ -333,7 +211,7 @@ const evidence: string[] = [];
 for (const refusal of REFUSALS) {
   const caseName = `refused/${refusal.name}`;
   refusedCases.add(caseName);
-  await check(`bun security: refused: ${refusal.name} → ${refusal.expected.name}`, async () => {
+  await check(`bun security: refused: ${refusal.name} → ${refusal.error.name}`, async () => {
     const one = await refusedSends(caseName, refusal.options, 1);
     refusalErrors.push({ caseName, error: one.errors[0] });
     assertRefusal(refusal, one.errors[0]);
@@ -473,7 +351,7 @@ function leaks(texts: string[], secrets: string[]): string[] {
 const secrets = [
   broker.password,
   ...WRONG_PASSWORDS,
-  "not.a.jwt",
+  REFUSED_TOKEN,
   ...keySlices(broker.clientKey),
 ];
 
