@@ -115,6 +115,9 @@ export class Connection {
   #closeReason: KafkaClientError | null = null;
   #resolveClosed!: (reason: KafkaClientError) => void;
   #versions = new Map<number, VersionRange>();
+  /** Finalized max version level per feature name, from the ApiVersions answer. */
+  #finalizedFeatures = new Map<string, number>();
+  #finalizedFeaturesEpoch = -1n;
   #options: ConnectionOptions;
   /** Fires shortly before the SASL session ends, to re-authenticate. */
   #reauthTimer: ReturnType<typeof setTimeout> | undefined;
@@ -250,6 +253,27 @@ export class Connection {
       );
     }
     return max;
+  }
+
+  /**
+   * The level the cluster has finalized for feature `name` (its
+   * `maxVersionLevel`), as the broker's ApiVersions answer (v3+) said; null
+   * when the answer did not list it. E.g. `transaction.version` ≥ 2 means
+   * Transactions V2 (KIP-890). As in the Java client, the list is taken
+   * whatever {@link Connection.finalizedFeaturesEpoch} says.
+   */
+  finalizedFeature(name: string): number | null {
+    return this.#finalizedFeatures.get(name) ?? null;
+  }
+
+  /**
+   * Epoch of the finalized features the broker's ApiVersions answer gave:
+   * -1n when unknown (a broker before ApiVersions v3, or one that did not
+   * send it). Connections to different brokers may differ for a while; the
+   * highest epoch is the newest information.
+   */
+  get finalizedFeaturesEpoch(): bigint {
+    return this.#finalizedFeaturesEpoch;
   }
 
   /**
@@ -496,7 +520,13 @@ export class Connection {
       for (const key of response.apiKeys) {
         this.#versions.set(key.apiKey, { min: key.minVersion, max: key.maxVersion });
       }
-      if (response.errorCode === ErrorCode.NONE) return;
+      if (response.errorCode === ErrorCode.NONE) {
+        for (const f of response.finalizedFeatures) {
+          this.#finalizedFeatures.set(f.name, f.maxVersionLevel);
+        }
+        this.#finalizedFeaturesEpoch = response.finalizedFeaturesEpoch;
+        return;
+      }
       const ours = this.#versions.get(ApiVersions.apiKey);
       if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION && ours && ours.max < version) {
         version = ours.max;

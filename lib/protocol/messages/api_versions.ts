@@ -3,8 +3,12 @@
  *
  * Brokers check the v3+ client software name and version against
  * `[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?` and answer INVALID_REQUEST
- * otherwise. The response's v3+ tagged fields (supported and finalized
- * features, ZK migration flag) are not described: they are skipped.
+ * otherwise. The response's v3+ tagged fields describe the broker's
+ * features (KIP-584): the version ranges it supports, and the levels the
+ * cluster has finalized, e.g. `transaction.version` (2 and up: Transactions
+ * V2, KIP-890), with the epoch of that information (-1 when unknown; the
+ * list is only meaningful at 0 and up). The ZK migration flag (tag 3, only
+ * set by KRaft controllers) is not described: it is skipped.
  *
  * A broker that does not support the requested version answers
  * UNSUPPORTED_VERSION (35) with a **v0** body listing its ranges; as in the
@@ -17,7 +21,7 @@
 import { ProtocolError } from "../../errors.ts";
 import { ApiKey } from "../api.ts";
 import { message, type MessageCodec } from "../codec.ts";
-import { array, type In, int16, int32, type Out, string, struct } from "../schema.ts";
+import { array, type In, int16, int32, int64, type Out, string, struct } from "../schema.ts";
 
 const Range = struct({
   /** The API key. */
@@ -26,6 +30,24 @@ const Range = struct({
   minVersion: int16(),
   /** Highest supported version. */
   maxVersion: int16(),
+});
+
+const SupportedFeatureKey = struct({
+  /** Feature name, e.g. `"transaction.version"`. */
+  name: string(),
+  /** Lowest version level the broker supports. */
+  minVersion: int16(),
+  /** Highest version level the broker supports. */
+  maxVersion: int16(),
+});
+
+const FinalizedFeatureKey = struct({
+  /** Feature name, e.g. `"transaction.version"`. */
+  name: string(),
+  /** The cluster-wide finalized level: the one in effect. */
+  maxVersionLevel: int16(),
+  /** The cluster-wide finalized lowest level. */
+  minVersionLevel: int16(),
 });
 
 const Request = struct({
@@ -42,10 +64,34 @@ const Response = struct({
   apiKeys: array(Range),
   /** Throttle time in ms (0 before v1). */
   throttleTimeMs: int32({ versions: "1+" }),
+  /** Features the broker supports (v3+, tag 0); empty before or when not sent. */
+  supportedFeatures: array(SupportedFeatureKey, {
+    versions: "3+",
+    tag: 0,
+    taggedVersions: "3+",
+    optional: true,
+  }),
+  /** Epoch of the finalized features (v3+, tag 1); -1n when unknown or not sent. */
+  finalizedFeaturesEpoch: int64({
+    versions: "3+",
+    tag: 1,
+    taggedVersions: "3+",
+    default: -1n,
+    optional: true,
+  }),
+  /** The cluster's finalized features (v3+, tag 2); empty before or when not sent. */
+  finalizedFeatures: array(FinalizedFeatureKey, {
+    versions: "3+",
+    tag: 2,
+    taggedVersions: "3+",
+    optional: true,
+  }),
 });
 
 /** ApiVersions request. */
 export type ApiVersionsRequest = In<typeof Request>;
+/** One finalized feature of an ApiVersions response. */
+export type ApiVersionsFinalizedFeature = Out<typeof FinalizedFeatureKey>;
 /** ApiVersions response. */
 export type ApiVersionsResponse = Out<typeof Response>;
 

@@ -50,6 +50,12 @@ export interface FakeBrokerOptions {
   /** ApiVersions answered with this error code and no version ranges. Default 0. */
   apiVersionsError?: number;
   /**
+   * Finalized features the ApiVersions answers (v3+) list, with their epoch,
+   * e.g. `{ epoch: 5n, levels: { "transaction.version": 2 } }`. Default:
+   * none (no feature tags sent).
+   */
+  finalizedFeatures?: FakeFeatures;
+  /**
    * Topic id of a topic, asked at every Metadata request (so a test can
    * re-create a topic). Default: derived from the name. Produce v13 requests
    * may name any id handed out so far.
@@ -142,6 +148,14 @@ export interface ProducedBatch {
   readonly bytes: Uint8Array | null;
 }
 
+/** The finalized features a fake broker's ApiVersions answers list. */
+export interface FakeFeatures {
+  /** FinalizedFeaturesEpoch (tag 1). */
+  readonly epoch: bigint;
+  /** Finalized level per feature name (FinalizedFeatures, tag 2; min and max level alike). */
+  readonly levels: Readonly<Record<string, number>>;
+}
+
 /** How the fake answers one partition of a Produce request. */
 export interface ProduceAnswer {
   /** Error code (0: success, records get offsets). */
@@ -172,6 +186,8 @@ export interface KafkaState {
   readonly answerProduce: boolean;
   /** See {@link FakeBrokerOptions.apiVersionsError}. */
   readonly apiVersionsError: number;
+  /** See {@link FakeBrokerOptions.finalizedFeatures}. */
+  readonly finalizedFeatures: FakeFeatures | undefined;
   /** See {@link FakeBrokerOptions.topicId}. */
   readonly topicId: (topic: string) => Uint8Array;
   /** See {@link FakeBrokerOptions.topicErrorCode}. */
@@ -225,6 +241,7 @@ export function kafkaState(options: FakeBrokerOptions): KafkaState {
     versions,
     answerProduce,
     apiVersionsError: options.apiVersionsError ?? 0,
+    finalizedFeatures: options.finalizedFeatures,
     topicId: options.topicId ?? defaultTopicId,
     topicErrorCode: options.topicErrorCode,
     topicNames: new Map(),
@@ -342,7 +359,20 @@ function writeApiVersions(w: Writer, state: KafkaState, version: number): void {
     if (flexible) w.taggedFields();
   });
   if (version >= 1) w.int32(0);
-  if (flexible) w.taggedFields();
+  const features = state.finalizedFeatures;
+  if (flexible && features) {
+    const levels = Object.entries(features.levels);
+    w.taggedFields([
+      { tag: 1, write: (w) => w.int64(features.epoch) },
+      {
+        tag: 2,
+        write: (w) =>
+          w.array(levels, true, (w, [name, level]) => {
+            w.compactString(name).int16(level).int16(level).taggedFields();
+          }),
+      },
+    ]);
+  } else if (flexible) w.taggedFields();
 }
 
 /** Requests a SASL listener takes before (and during) authentication. */

@@ -1,17 +1,19 @@
 /**
  * One fake Kafka broker for tests and benchmarks. Its answers to
- * ApiVersions, Metadata, InitProducerId and Produce, and SASL PLAIN when
- * asked (`kafka.ts`, with `metadata.ts` and `produce.ts`), are written once
- * and served two ways: behind the `Transport` interface in memory ({@link fakeBroker}:
- * benchmarks, and tests that script answers through hooks), and on a TCP
- * listener on 127.0.0.1 ({@link startFakeBroker}: tests of what comes over
- * a socket, including listeners that are not Kafka at all).
+ * ApiVersions (with finalized features when told), Metadata, InitProducerId
+ * and Produce, and SASL PLAIN when asked (`kafka.ts`, with `metadata.ts` and
+ * `produce.ts`), are written once and served two ways: behind the
+ * `Transport` interface in memory ({@link fakeBroker}: benchmarks, and tests
+ * that script answers through hooks), and on a TCP listener on 127.0.0.1
+ * ({@link startFakeBroker}: tests of what comes over a socket, including
+ * listeners that are not Kafka at all).
  *
  * @module
  */
 export type {
   FakeBrokerOptions,
   FakeBrokerStats,
+  FakeFeatures,
   FakeSasl,
   FrameLogEntry,
   ProduceAnswer,
