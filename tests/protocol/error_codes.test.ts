@@ -67,3 +67,39 @@ Deno.test("kafkaError: name, code and retriable from the table; context, name, d
   assert.equal(bare.retriable, false);
   assert.equal(bare.cause, cause);
 });
+
+Deno.test("the transactional producer's error codes: numbers and retriable as Java's exceptions", () => {
+  // [name, code, retriable]: retriable iff the Java exception extends RetriableException.
+  const table: [keyof typeof ErrorCode, number, boolean][] = [
+    ["COORDINATOR_LOAD_IN_PROGRESS", 14, true],
+    ["COORDINATOR_NOT_AVAILABLE", 15, true],
+    ["NOT_COORDINATOR", 16, true],
+    ["ILLEGAL_GENERATION", 22, false],
+    ["UNKNOWN_MEMBER_ID", 25, false],
+    ["REBALANCE_IN_PROGRESS", 27, false],
+    ["TOPIC_AUTHORIZATION_FAILED", 29, false],
+    ["GROUP_AUTHORIZATION_FAILED", 30, false],
+    ["CLUSTER_AUTHORIZATION_FAILED", 31, false],
+    ["INVALID_PRODUCER_EPOCH", 47, false],
+    ["INVALID_TXN_STATE", 48, false],
+    ["INVALID_PRODUCER_ID_MAPPING", 49, false],
+    ["INVALID_TRANSACTION_TIMEOUT", 50, false],
+    ["CONCURRENT_TRANSACTIONS", 51, true],
+    ["TRANSACTION_COORDINATOR_FENCED", 52, false],
+    ["TRANSACTIONAL_ID_AUTHORIZATION_FAILED", 53, false],
+    ["OPERATION_NOT_ATTEMPTED", 55, false],
+    ["UNKNOWN_PRODUCER_ID", 59, false],
+    ["FENCED_INSTANCE_ID", 82, false],
+    ["UNSTABLE_OFFSET_COMMIT", 88, true],
+    ["PRODUCER_FENCED", 90, false],
+    ["TRANSACTIONAL_ID_NOT_FOUND", 105, false],
+    ["TRANSACTION_ABORTABLE", 120, false],
+  ];
+  for (const [name, code, retriable] of table) {
+    assert.equal(ErrorCode[name], code, name);
+    const info = errorCodeInfo(code);
+    assert.equal(info.name, name);
+    assert.equal(info.retriable, retriable, `${name} retriable`);
+    assert.equal(info.invalidMetadata, false, `${name} is no metadata error`);
+  }
+});
