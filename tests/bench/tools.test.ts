@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
 import { securityFromArgs } from "../../bench/support/security.ts";
+import { Producer } from "../../mod.ts";
 import { parseArgs } from "../../bench/support/args.ts";
 import { buildPerfForNode } from "../../bench/support/node_build.ts";
 import {
@@ -82,6 +83,23 @@ for (const mode of ["send", "sync", "pipe"]) {
     if (mode !== "pipe") assert.ok(Number.isFinite(r.p50) && Number.isFinite(r.p99));
   });
 }
+
+Deno.test({
+  name: "perf.ts --transaction-size commits every record in transactions of N",
+  // Until the producer has Java's transaction API, there is nothing to run.
+  ignore: !("initTransactions" in Producer.prototype),
+  fn: async () => {
+    const topic = uniqueTopic("txn-perf-ours");
+    await createTopic(topic, 6);
+    const r = await runTool("bench/perf.ts", ["--topic", topic, "--transaction-size", "500"]) as
+      & ClientResult
+      & { transactionSize: number; transactions: number };
+    assertWellFormed(r, "send");
+    assert.equal(r.transactionSize, 500);
+    assert.equal(r.transactions, RECORDS / 500);
+    assert.equal((await readBack(topic, RECORDS, { isolation: "read_committed" })).length, RECORDS);
+  },
+});
 
 Deno.test("perf.ts compiled for Node runs on Node 24 and Node 20 (send and pipe)", async () => {
   const out = await Deno.makeTempDir({ prefix: "perf-node-" });
