@@ -34,11 +34,15 @@
  * its plaintext reference when that is chosen too (round 1: T1 T1-ssl
  * T1-sasl_ssl, round 2: …), and its table divides by it ("vs own T1").
  *
+ * Transactional scenario (`X1`: java, deno, bun): `--transaction-size N`
+ * for `bench/peers/run.sh java` (bench/peers/java/TxnPerf.java) and for
+ * perf.ts; each run uses its own random transactional id.
+ *
  * Options:
  *   --quick               ~2 minutes: 10× fewer records (L1 20×), 1 round
  *   --rounds N            rounds per scenario (default 3, quick 1)
  *   --scenarios T1,L1     only these (T1 T2 T3 L1 S1, T1-/T2-gzip|snappy|lz4|zstd, T1-ssl,
- *                         T1-sasl_ssl, C0 C0-T2)
+ *                         T1-sasl_ssl, X1, C0 C0-T2)
  *   --clients java,deno   only these clients
  *   --port-base P         broker port (default $KAFKA_PORT_BASE or 9092; the controller takes P+1)
  *   --timeout-s S         per-run timeout (default 240, quick 90)
@@ -220,10 +224,16 @@ async function writeReport(machine: string[]): Promise<void> {
         `${s.id} ${(quick ? s.quickRecords : s.records).toLocaleString("en-US")}`
       )
         .join(", ")
-    } (--quick: T1/T3/S1/C0 100,000, T2/C0-T2 20,000, L1 1,000)`,
+    } (--quick: T1/T3/S1/X1/C0 100,000, T2/C0-T2 20,000, L1 1,000)`,
     "each run writes to its own fresh topic (6 partitions, RF 1) so no run reads or extends another's log",
     "ours: deno/bun/node = bench/perf.ts concurrent send() (blocks like Java when buffer.memory is full); " +
     "-pipe = pipeTo(producer.writable); ceiling = bench/ceiling.ts (latency per request)",
+    ...(scenarios.some((s) => s.transactionSize !== undefined)
+      ? [
+        "transactions (X1): java = bench/peers/java/TxnPerf.java (KafkaProducer: initTransactions, then begin, N send(), commitTransaction); " +
+        "ours = perf.ts --transaction-size (the same calls); the clock starts after initTransactions; a record's latency is send → its Produce acknowledgement",
+      ]
+      : []),
     ...([...chosen].some((c) => c.startsWith("node") || c === "kafkajs" || c === "platformatic")
       ? [
         `ours on Node: bench/perf.ts compiled with the npm package's tsc and options (bench/support/node_build.ts; lib/ as in the npm package); node = ${
@@ -294,6 +304,7 @@ async function runOne(
     "--batch-size",
     String(scenario.batchSize),
     ...(scenario.compression ? ["--compression-type", scenario.compression] : []),
+    ...(scenario.transactionSize ? ["--transaction-size", String(scenario.transactionSize)] : []),
   ];
   const mode = client.endsWith("-pipe") ? "pipe" : scenario.mode;
   let cmd: string;

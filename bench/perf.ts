@@ -17,6 +17,16 @@
  * sync: await each send, pipe: pipeTo(producer.writable)), --json (one JSON
  * line on stdout, the shape `bench/compare.ts` reads from every client).
  *
+ * Transactions (send mode; Java's API, as bench/peers/java/TxnPerf.java
+ * drives KafkaProducer): --transaction-size N (records per transaction;
+ * default none: no transactions), --transactional-id ID (default
+ * `perf-txn-<random>`, so one per run). `initTransactions()` once (not
+ * timed; `initMs` in the JSON), then `beginTransaction()`, N concurrent
+ * `send()`s, `commitTransaction()` (which flushes), until every record is
+ * sent. A record's latency is still send → its acknowledgement; `acked`
+ * counts the records of committed transactions; the first failed transaction
+ * is aborted and ends the run.
+ *
  * Security (Java's `security.protocol`; files are read here, the producer
  * takes PEM text): --security-protocol PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL
  * (PLAINTEXT), --ca FILE (PEM CA to trust; default the runtime's store),
@@ -47,6 +57,16 @@ const mode = args.get("mode") ?? "send";
 const acks = (args.get("acks") ?? "all") as "all";
 const topic = args.get("topic") ?? randomTopic("perf");
 if (!["send", "sync", "pipe"].includes(mode)) throw new Error(`--mode must be send, sync or pipe`);
+const transactionSize = Number(args.get("transaction-size") ?? 0);
+const transactional = transactionSize > 0;
+if (!Number.isInteger(transactionSize) || transactionSize < 0) {
+  throw new Error("--transaction-size must be a positive integer");
+}
+if (transactional && mode !== "send") throw new Error("--transaction-size needs --mode send");
+if (!transactional && args.has("transactional-id")) {
+  throw new Error("--transactional-id needs --transaction-size");
+}
+const transactionalId = args.get("transactional-id") ?? randomTopic("perf-txn");
 const security = securityFromArgs(args);
 const secure = {
   ...(security.tls ? { tls: security.tls } : {}),
@@ -61,8 +81,19 @@ const settings = {
   lingerMs: Number(args.get("linger-ms") ?? 5),
   batchSize: Number(args.get("batch-size") ?? 16384),
   compressionType: (args.get("compression-type") ?? "none") as CompressionType,
+  ...(transactional ? { transactionalId, transactionTimeoutMs: 60000, transactionSize } : {}),
 };
-const producer = new Producer({ bootstrapServers: bootstrap, ...settings, ...secure });
+if (transactional && !settings.enableIdempotence) {
+  throw new Error("--transaction-size needs --idempotence true");
+}
+const { transactionSize: _, ...producerSettings } = settings;
+const producer = new Producer({ bootstrapServers: bootstrap, ...producerSettings, ...secure });
+let initMs = NaN;
+if (transactional) {
+  const t = performance.now();
+  await producer.initTransactions();
+  initMs = performance.now() - t;
+}
 
 // One payload, like ProducerPerformance without --payload-file.
 const payload = new Uint8Array(recordSize);
@@ -102,7 +133,45 @@ function onError(error: unknown) {
 }
 
 const window = Math.floor(32 * 1048576 / (recordSize + 30));
-if (mode === "sync") {
+/** Records of committed transactions; commit times (ms). */
+let committed = 0;
+const commitMs: number[] = [];
+if (transactional) {
+  // As send mode below, in transactions of --transaction-size records: the
+  // sends of one transaction go out concurrently (the same window), then
+  // commitTransaction() flushes them and commits, as Java's caller does.
+  const ring: Promise<void>[] = new Array(Math.min(window, numRecords, transactionSize));
+  for (let first = 0; first < numRecords && firstError === null; first += transactionSize) {
+    const last = Math.min(numRecords, first + transactionSize);
+    producer.beginTransaction();
+    for (let i = first; i < last; i++) {
+      const t = performance.now();
+      const slot = (i - first) % ring.length;
+      if (i - first >= ring.length) await ring[slot];
+      ring[slot] = producer.send(record).then(() => onAck(t, i), onError);
+      if ((i & 1023) === 1023) {
+        while (producer.metrics().waitingSends > 0) await new Promise((r) => setTimeout(r, 0));
+      }
+    }
+    const c = performance.now();
+    try {
+      await producer.commitTransaction();
+      await Promise.all(ring);
+      if (firstError !== null) throw firstError;
+      commitMs.push(performance.now() - c);
+      committed = last;
+    } catch (error) {
+      firstError ??= error;
+      console.error(`transaction of records ${first}..${last - 1} failed, stopping:`, error);
+      await producer.abortTransaction().catch((e) =>
+        console.error("abortTransaction failed too:", e)
+      );
+    }
+  }
+  await Promise.all(ring);
+  acked = committed;
+  failed = numRecords - committed;
+} else if (mode === "sync") {
   for (let i = 0; i < numRecords; i++) {
     const t = performance.now();
     try {
@@ -151,7 +220,7 @@ peakRss = Math.max(peakRss, rss());
 const metrics = producer.metrics();
 await producer.close();
 
-const sorted = latencies.subarray(0, numRecords).slice().sort();
+const sorted = latencies.subarray(0, transactional ? committed : numRecords).slice().sort();
 const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 const avg = sorted.reduce((a, b) => a + b, 0) / sorted.length;
 const result = {
@@ -175,6 +244,15 @@ const result = {
   recordsPerRequest: metrics.recordsPerRequest,
   recordsPerBatch: metrics.recordsPerBatch,
   securityProtocol: security.description,
+  ...(transactional
+    ? {
+      transactionSize,
+      transactions: commitMs.length,
+      initMs,
+      commitAvgMs: commitMs.reduce((a, b) => a + b, 0) / commitMs.length,
+      commitMaxMs: Math.max(...commitMs),
+    }
+    : {}),
   settings,
 };
 if (args.has("json")) {

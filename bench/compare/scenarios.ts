@@ -52,6 +52,12 @@ export interface Scenario {
   security?: "SSL" | "SASL_SSL";
   /** Plaintext scenario whose same-client median the "vs plaintext" column divides by. */
   plaintextRef?: string;
+  /**
+   * Records per transaction (`--transaction-size`): one transactional id per
+   * run, initTransactions once, then begin, this many concurrent sends,
+   * commit, until every record is sent. Absent: no transactions.
+   */
+  transactionSize?: number;
 }
 
 /** Offsets from the port base of `kafka.sh up --secure`'s listeners (see its header). */
@@ -171,6 +177,16 @@ export const SCENARIOS: readonly Scenario[] = [
     security: "SASL_SSL",
     clients: ["java", "deno", "bun"],
     plaintextRef: "T1",
+  },
+  {
+    id: "X1",
+    title:
+      "T1's settings in transactions of 10,000 records (commit after each; one transactional id per run)",
+    records: 1_000_000,
+    quickRecords: 100_000,
+    ...T1_SETTINGS,
+    transactionSize: 10_000,
+    clients: ["java", "deno", "bun"],
   },
   {
     id: "C0",

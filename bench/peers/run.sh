@@ -4,11 +4,15 @@
 # Usage: bash bench/peers/run.sh PEER --bootstrap HOST:PORT --topic T --num-records N
 #          --record-size S --acks all|1|0 --idempotence true|false --linger-ms L
 #          --batch-size B --mode send|sync [--compression-type none|gzip|snappy|lz4|zstd]
-#          [--producer-config FILE]
+#          [--producer-config FILE] [--transaction-size N [--transactional-id ID]]
 #        (a codec other than none, and --producer-config: the java driver's send mode only;
 #        FILE is a Java properties file for ProducerPerformance's --producer.config, e.g. the
 #        security.protocol, ssl.* and sasl.* settings of a secure listener; the topic check
 #        uses it too)
+#        (--transaction-size: the java driver's send mode only, java/TxnPerf.java: one
+#        transactional id per run (default txn-perf-<random>), initTransactions once, then
+#        begin, N sends, commit, until every record is sent; needs --idempotence true and
+#        --acks all; not with --producer-config)
 #   PEER: java (ProducerPerformance / SyncSend.java), librdkafka (confluent-kafka, Python),
 #         franz-go (Go), kafkajs (Node 20), platformatic (@platformatic/kafka, Node 22); both
 #         on $PEERS_NODE when set
@@ -54,7 +58,7 @@ shift
 declare -A opt=()
 while (($#)); do
   case "$1" in
-    --bootstrap | --topic | --num-records | --record-size | --acks | --idempotence | --linger-ms | --batch-size | --mode | --compression-type | --producer-config)
+    --bootstrap | --topic | --num-records | --record-size | --acks | --idempotence | --linger-ms | --batch-size | --mode | --compression-type | --producer-config | --transaction-size | --transactional-id)
       (($# >= 2)) || bad "$1 needs a value"
       opt[${1#--}]="$2"
       shift 2
@@ -89,6 +93,16 @@ fi
 if [[ "${opt[idempotence]}" == true && "${opt[acks]}" != all ]]; then
   bad "--idempotence true needs --acks all (every client rejects the mix)"
 fi
+transaction_size="${opt[transaction-size]:-}"
+if [[ -n "$transaction_size" ]]; then
+  [[ "$transaction_size" =~ ^[1-9][0-9]*$ ]] || bad "--transaction-size must be a positive integer"
+  [[ "${opt[idempotence]}" == true ]] || bad "--transaction-size needs --idempotence true (and --acks all)"
+  [[ "${opt[mode]}" == send ]] || bad "--transaction-size needs --mode send"
+  [[ "$peer" == java ]] || unavailable "$peer" "--transaction-size (transactions) is wired for the java driver only"
+  [[ -z "$producer_config" ]] || unavailable "$peer" "--transaction-size with --producer-config is not wired"
+elif [[ -n "${opt[transactional-id]:-}" ]]; then
+  bad "--transactional-id needs --transaction-size"
+fi
 
 # The same argument list for every driver.
 args=()
@@ -105,7 +119,10 @@ fi
 case "$peer" in
   java)
     export KAFKA_TOOL_HEAP="${KAFKA_TOOL_HEAP:-512m}"
-    if [[ "${opt[mode]}" == send ]]; then
+    if [[ -n "$transaction_size" ]]; then
+      bash "$ROOT/scripts/kafka.sh" java "$HERE/java/TxnPerf.java" "${args[@]}" --compression-type "$compression" \
+        --transaction-size "$transaction_size" ${opt[transactional-id]:+--transactional-id "${opt[transactional-id]}"}
+    elif [[ "${opt[mode]}" == send ]]; then
       bash "$HERE/java/producer_performance.sh" "${opt[bootstrap]}" "${opt[topic]}" "${opt[num-records]}" \
         "${opt[record-size]}" "${opt[acks]}" "${opt[idempotence]}" "${opt[linger-ms]}" "${opt[batch-size]}" \
         "$compression" "$producer_config"

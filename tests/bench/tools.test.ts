@@ -1,15 +1,17 @@
 /**
  * Smoke tests so the bench tools don't rot: perf.ts (each mode, and over
  * SSL and SASL_SSL when the test broker has its secure listeners; compiled
- * for Node and run on Node 24 and Node 20) and ceiling.ts run as subprocesses against the test broker with tiny counts
+ * for Node and run on Node 24 and Node 20), ceiling.ts and the Java peer's transactional driver
+ * (run.sh java --transaction-size) run as subprocesses against the test broker with tiny counts
  * and must print well-formed JSON with every record acknowledged; perf.ts's
  * security flags are checked; the comparison's report renders from canned
  * runs. No timing assertions.
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { BOOTSTRAP } from "../support/cluster.ts";
+import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
 import { securityFromArgs } from "../../bench/support/security.ts";
+import { Producer } from "../../mod.ts";
 import { parseArgs } from "../../bench/support/args.ts";
 import { buildPerfForNode } from "../../bench/support/node_build.ts";
 import {
@@ -81,6 +83,23 @@ for (const mode of ["send", "sync", "pipe"]) {
     if (mode !== "pipe") assert.ok(Number.isFinite(r.p50) && Number.isFinite(r.p99));
   });
 }
+
+Deno.test({
+  name: "perf.ts --transaction-size commits every record in transactions of N",
+  // Until the producer has Java's transaction API, there is nothing to run.
+  ignore: !("initTransactions" in Producer.prototype),
+  fn: async () => {
+    const topic = uniqueTopic("txn-perf-ours");
+    await createTopic(topic, 6);
+    const r = await runTool("bench/perf.ts", ["--topic", topic, "--transaction-size", "500"]) as
+      & ClientResult
+      & { transactionSize: number; transactions: number };
+    assertWellFormed(r, "send");
+    assert.equal(r.transactionSize, 500);
+    assert.equal(r.transactions, RECORDS / 500);
+    assert.equal((await readBack(topic, RECORDS, { isolation: "read_committed" })).length, RECORDS);
+  },
+});
 
 Deno.test("perf.ts compiled for Node runs on Node 24 and Node 20 (send and pipe)", async () => {
   const out = await Deno.makeTempDir({ prefix: "perf-node-" });
@@ -191,6 +210,67 @@ Deno.test("perf.ts's security flags: protocols, files, and what goes together", 
     () => parse(["--security-protocol", "SASL_SSL", "--sasl-mechanism", "PLAIN"]),
     /needs --sasl-username and --sasl-password/,
   );
+});
+
+/** `bash bench/peers/run.sh ARGS…` (timeout 120 s): exit code, last stdout line, stderr. */
+async function runPeer(args: string[]): Promise<{ code: number; last: string; stderr: string }> {
+  const child = new Deno.Command("bash", {
+    args: ["bench/peers/run.sh", ...args],
+    cwd: repo,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  const out = await child.output();
+  clearTimeout(timer);
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  return {
+    code: out.code,
+    last: lines[lines.length - 1],
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+Deno.test("run.sh java --transaction-size (TxnPerf.java) commits every record in transactions of N", async () => {
+  const topic = uniqueTopic("txn-perf-java");
+  await createTopic(topic, 6);
+  const common = [
+    "--bootstrap",
+    BOOTSTRAP,
+    "--topic",
+    topic,
+    "--num-records",
+    String(RECORDS),
+    "--record-size",
+    "100",
+    "--acks",
+    "all",
+    "--idempotence",
+    "true",
+    "--linger-ms",
+    "5",
+    "--batch-size",
+    "16384",
+    "--mode",
+    "send",
+  ];
+  const run = await runPeer(["java", ...common, "--transaction-size", "500"]);
+  assert.equal(run.code, 0, run.stderr);
+  const r = JSON.parse(run.last) as ClientResult & {
+    transactionSize: number;
+    transactions: number;
+  };
+  assertWellFormed(r, "send");
+  assert.equal(r.client, "java");
+  assert.equal(r.transactionSize, 500);
+  assert.equal(r.transactions, RECORDS / 500);
+  assert.equal((await readBack(topic, RECORDS, { isolation: "read_committed" })).length, RECORDS);
+  // Java only, and only where every client takes transactions.
+  const kafkajs = await runPeer(["kafkajs", ...common, "--transaction-size", "500"]);
+  assert.equal(kafkajs.code, 3);
+  assert.match(JSON.parse(kafkajs.last).unavailable, /transaction-size/);
+  const idempotence = common.map((a, i) => common[i - 1] === "--idempotence" ? "false" : a);
+  assert.equal((await runPeer(["java", ...idempotence, "--transaction-size", "500"])).code, 2);
 });
 
 for (const acks of ["all", "1"]) {

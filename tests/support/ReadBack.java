@@ -2,8 +2,9 @@
 // one JSON object per line to stdout (the reference reader for our producer tests).
 //
 // Run (Java 17+, single-file source launch; needs the Kafka jars, see scripts/kafka.sh):
-//   java -cp "$(scripts/kafka.sh classpath)" tests/support/ReadBack.java BOOTSTRAP TOPIC EXPECTED [TIMEOUT_MS]
+//   java -cp "$(scripts/kafka.sh classpath)" tests/support/ReadBack.java [--isolation LEVEL] BOOTSTRAP TOPIC EXPECTED [TIMEOUT_MS]
 //   scripts/kafka.sh java tests/support/ReadBack.java 127.0.0.1:9092 my-topic 1000
+//   scripts/kafka.sh java tests/support/ReadBack.java --isolation read_committed 127.0.0.1:9092 my-topic 1000
 //
 // Output, one line per record, partitions interleaved, offsets ascending within a partition:
 //   {"p":0,"o":41,"t":1700000000000,"tt":"CreateTime","k":"a2V5","v":null,"h":[["h1","dmFs"],["h2",null]]}
@@ -11,13 +12,19 @@
 //   k / v key / value as standard base64 (with padding) or null, h headers in order as
 //   [key (JSON string), value (base64 or null)].
 // At the end one line to stderr:
-//   readback: count=N expected=E partitions=P reason=complete|end|timeout elapsedMs=X
+//   readback: count=N expected=E partitions=P reason=complete|end|timeout elapsedMs=X isolation=LEVEL
 //
 // Stops when it has read >= EXPECTED records and reached the end offsets (so extra records,
 // e.g. duplicates, are still printed), or when it reached the end offsets with fewer records
 // and nothing more arrived for a quiet period (3 s), or at TIMEOUT_MS (default 60000, a hard cap).
 // Exit code 0 in all those cases (compare the count yourself); 1 on errors (topic missing, ...).
-// isolation.level=read_uncommitted, no group id, nothing committed.
+// --isolation (or -i): the consumer's isolation.level, read_uncommitted (default) or
+// read_committed. Under read_committed the end offsets are the last stable offsets (the
+// consumer's endOffsets and position agree on that), so an open transaction ends the read at
+// its first offset: "complete" if EXPECTED records were read before it, else "end" after the
+// quiet period; aborted records and transaction markers are skipped either way (markers are
+// never printed, aborted records only under read_uncommitted).
+// No group id, nothing committed.
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -46,10 +53,24 @@ public class ReadBack {
   private static final long QUIET_MS = 3000;
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 3 || args.length > 4) {
-      System.err.println("usage: ReadBack BOOTSTRAP TOPIC EXPECTED_COUNT [TIMEOUT_MS]");
+    String isolation = "read_uncommitted";
+    List<String> positional = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      if ((args[i].equals("--isolation") || args[i].equals("-i")) && i + 1 < args.length) {
+        isolation = args[++i];
+      } else if (args[i].startsWith("--isolation=")) {
+        isolation = args[i].substring("--isolation=".length());
+      } else {
+        positional.add(args[i]);
+      }
+    }
+    if (positional.size() < 3 || positional.size() > 4
+        || !(isolation.equals("read_committed") || isolation.equals("read_uncommitted"))) {
+      System.err.println("usage: ReadBack [--isolation read_committed|read_uncommitted]"
+          + " BOOTSTRAP TOPIC EXPECTED_COUNT [TIMEOUT_MS]");
       System.exit(2);
     }
+    args = positional.toArray(new String[0]);
     // Our JSON goes straight to fd 1; anything else that prints to System.out
     // (e.g. a logging default configuration) is sent to stderr instead.
     OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 20);
@@ -68,7 +89,7 @@ public class ReadBack {
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100000");
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
@@ -163,7 +184,8 @@ public class ReadBack {
     }
     out.flush();
     System.err.println("readback: count=" + count + " expected=" + expected + " partitions=" + partitionCount
-        + " reason=" + reason + " elapsedMs=" + (System.currentTimeMillis() - start));
+        + " reason=" + reason + " elapsedMs=" + (System.currentTimeMillis() - start)
+        + " isolation=" + isolation);
     System.err.flush();
     System.exit(0);
   }

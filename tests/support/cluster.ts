@@ -171,39 +171,104 @@ export interface ConsumedRecord {
 let classpath: Promise<string> | null = null;
 
 function run(cmd: string, args: string[], maxBuffer = 1 << 30): Promise<string> {
+  return runBoth(cmd, args, maxBuffer).then((r) => r.stdout);
+}
+
+function runBoth(
+  cmd: string,
+  args: string[],
+  maxBuffer = 1 << 30,
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { cwd: repo, maxBuffer }, (error, stdout, stderr) => {
       if (error) {
         reject(
           new Error(`${cmd} ${args.slice(0, 3).join(" ")} failed: ${error.message}\n${stderr}`),
         );
-      } else resolve(stdout);
+      } else resolve({ stdout, stderr });
     });
   });
+}
+
+/** Options of {@link readBack} and {@link readBackReport}. */
+export interface ReadBackOptions {
+  /** Bootstrap servers (default {@link BOOTSTRAP}). */
+  bootstrap?: string;
+  /**
+   * The consumer's `isolation.level` (default `read_uncommitted`). Under
+   * `read_committed` the read ends at the last stable offset: an open
+   * transaction ends it there ("complete" with enough records, else "end"
+   * after ReadBack's 3 s quiet period), never at the hard timeout.
+   */
+  isolation?: "read_committed" | "read_uncommitted";
+  /** ReadBack's hard cap, ms (default 120000). */
+  timeoutMs?: number;
+}
+
+/** What {@link readBackReport} returns: the records and ReadBack's summary line. */
+export interface ReadBackReport {
+  /** The records, as {@link readBack} returns them. */
+  records: ConsumedRecord[];
+  /**
+   * Why it stopped: `complete` (>= expected records, at the end offsets),
+   * `end` (at the end offsets with fewer, after the quiet period) or `timeout`.
+   */
+  reason: "complete" | "end" | "timeout";
+  /** ReadBack's own time from start to stop (after JVM start-up), ms. */
+  elapsedMs: number;
+  /** The isolation level it read with. */
+  isolation: "read_committed" | "read_uncommitted";
+}
+
+/**
+ * Reads `expected` records of `topic` from the beginning with Kafka's own
+ * `KafkaConsumer` (tests/support/ReadBack.java) and returns them with why
+ * the read stopped.
+ */
+export async function readBackReport(
+  topic: string,
+  expected: number,
+  options: ReadBackOptions = {},
+): Promise<ReadBackReport> {
+  classpath ??= run("bash", ["scripts/kafka.sh", "classpath"]).then((s) => s.trim());
+  const isolation = options.isolation ?? "read_uncommitted";
+  const out = await runBoth("java", [
+    "-Xmx512m",
+    "-cp",
+    await classpath,
+    "tests/support/ReadBack.java",
+    "--isolation",
+    isolation,
+    options.bootstrap ?? BOOTSTRAP,
+    topic,
+    String(expected),
+    String(options.timeoutMs ?? 120000),
+  ]);
+  const summary = out.stderr.match(/^readback: .*reason=(\w+) elapsedMs=(\d+)/m);
+  if (summary === null) throw new Error(`ReadBack printed no summary line:\n${out.stderr}`);
+  return {
+    records: out.stdout.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line)),
+    reason: summary[1] as ReadBackReport["reason"],
+    elapsedMs: Number(summary[2]),
+    isolation,
+  };
 }
 
 /**
  * Reads `expected` records of `topic` from the beginning with Kafka's own
  * `KafkaConsumer` (tests/support/ReadBack.java): offsets ascend within a partition,
- * partitions interleaved.
+ * partitions interleaved. The third argument is the bootstrap (as before) or
+ * {@link ReadBackOptions}, e.g. `{ isolation: "read_committed" }`.
  */
 export async function readBack(
   topic: string,
   expected: number,
-  bootstrap = BOOTSTRAP,
+  bootstrapOrOptions: string | ReadBackOptions = BOOTSTRAP,
 ): Promise<ConsumedRecord[]> {
-  classpath ??= run("bash", ["scripts/kafka.sh", "classpath"]).then((s) => s.trim());
-  const out = await run("java", [
-    "-Xmx512m",
-    "-cp",
-    await classpath,
-    "tests/support/ReadBack.java",
-    bootstrap,
-    topic,
-    String(expected),
-    "120000",
-  ]);
-  return out.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
+  const options = typeof bootstrapOrOptions === "string"
+    ? { bootstrap: bootstrapOrOptions }
+    : bootstrapOrOptions;
+  return (await readBackReport(topic, expected, options)).records;
 }
 
 /** Base64 of bytes (or null), as ReadBack prints them. */
