@@ -22,6 +22,8 @@ export type { Partitioner, ProducerOptions } from "./lib/producer/config.ts";
 export type { CompressionType } from "./lib/protocol/compression/mod.ts";
 export type { ProducerRecord, RecordHeaders, RecordMetadata } from "./lib/producer/record.ts";
 export type { ProducerMetrics } from "./lib/producer/metrics.ts";
+export type { ConsumerGroupMetadata, TopicPartitionOffset } from "./lib/producer/offsets.ts";
+export type { TransactionState } from "./lib/producer/transaction_state.ts";
 export type { SaslOptions, TlsOptions } from "./lib/producer/security.ts";
 export type { OAuthBearerToken } from "./lib/net/sasl/oauthbearer.ts";
 export type { ConnectOptions, Socket, TlsConnectOptions, Transport } from "./lib/net/transport.ts";
@@ -35,15 +37,20 @@ export { murmur2, toPositive } from "./lib/producer/partitioner.ts";
 export {
   AuthenticationError,
   ConfigError,
+  InvalidArgumentError,
   InvalidRecordError,
   KafkaClientError,
   KafkaError,
   NetworkError,
   ProducerClosedError,
+  ProducerFencedError,
   ProtocolError,
   QueueFullError,
   RecordTooLargeError,
   SaslAuthenticationError,
   TimeoutError,
   TlsAuthenticationError,
+  TransactionAbortableError,
+  TransactionAbortedError,
+  TransactionStateError,
 } from "./lib/errors.ts";

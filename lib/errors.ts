@@ -163,3 +163,66 @@ export function connectingCannotHelp(error: unknown): error is KafkaClientError 
   return error instanceof AuthenticationError || error instanceof ConfigError ||
     (error instanceof ProtocolError && !error.retriable);
 }
+
+/**
+ * A transactional method was called in a state that does not allow it, e.g.
+ * `commitTransaction()` with no transaction begun, or `send()` outside a
+ * transaction on a producer with a `transactionalId` (Java's
+ * `IllegalStateException`). `state` names the state the producer was in.
+ *
+ * @example
+ * ```ts
+ * import { Producer, TransactionStateError } from "@kafkats/producer";
+ * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "relay-1" });
+ * try {
+ *   producer.beginTransaction(); // initTransactions() not called yet
+ * } catch (err) {
+ *   if (err instanceof TransactionStateError) console.error(err.state); // "UNINITIALIZED"
+ * }
+ * ```
+ */
+export class TransactionStateError extends KafkaClientError {
+  /** The state the transaction manager was in, by Java's names (`"READY"`, `"IN_TRANSACTION"` …). */
+  readonly state: string;
+
+  /** Creates the error for a call refused in `state`. */
+  constructor(message: string, state: string, options?: ErrorOptions) {
+    super(message, options);
+    this.state = state;
+  }
+}
+
+/**
+ * The transaction cannot be committed: a record of it failed, or the broker
+ * refused a step of it. Call `abortTransaction()`, then begin again; `cause`
+ * holds the first error (Java's `TransactionAbortableException` and the
+ * producer's ABORTABLE_ERROR state).
+ */
+export class TransactionAbortableError extends KafkaClientError {}
+
+/**
+ * The record was never written: its transaction was aborted before the
+ * record was sent (Java's `TransactionAbortedException`). `cause` holds the
+ * error that made the transaction abort, when one did.
+ */
+export class TransactionAbortedError extends KafkaClientError {}
+
+/**
+ * Another producer with the same `transactionalId` has called
+ * `initTransactions()` since this one did, so the broker fences this one out
+ * (Kafka's PRODUCER_FENCED, 90; INVALID_PRODUCER_EPOCH is reported the same
+ * way). Fatal: every later call rejects with it; close the producer.
+ */
+export class ProducerFencedError extends KafkaError {
+  /** Creates the error; the code is always 90 (PRODUCER_FENCED). */
+  constructor(message: string, options?: ErrorOptions) {
+    super(90, "PRODUCER_FENCED", false, message, options);
+  }
+}
+
+/**
+ * An argument of a producer method other than `send()` is invalid: the
+ * offsets or the consumer group given to `sendOffsetsToTransaction()`, for
+ * example. Nothing was sent.
+ */
+export class InvalidArgumentError extends KafkaClientError {}

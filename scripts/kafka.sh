@@ -244,6 +244,9 @@ offsets.topic.num.partitions=5
 transaction.state.log.replication.factor=$rf
 transaction.state.log.min.isr=$minisr
 transaction.state.log.num.partitions=5
+# Abort transactions past their timeout within a second (10 s by default), so
+# the tests of a producer that died mid-transaction wait less.
+transaction.abort.timed.out.transaction.cleanup.interval.ms=1000
 share.coordinator.state.topic.replication.factor=$rf
 share.coordinator.state.topic.min.isr=$minisr
 group.initial.rebalance.delay.ms=0

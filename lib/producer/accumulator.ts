@@ -47,7 +47,7 @@ export function batchSizeFor(record: EncodedRecord): number {
 export class RecordAccumulator {
   #config: ProducerConfig;
   #pool: BufferPool;
-  #onNewBatch: () => void;
+  #onNewBatch: (queue: PartitionQueue | null) => void;
   #topics = new Map<string, PartitionQueue[]>();
   #incomplete = new Set<ProducerBatch>();
   #flushes = 0;
@@ -55,10 +55,15 @@ export class RecordAccumulator {
   #drainIndex = new Map<number, number>();
 
   /**
-   * @param onNewBatch called when a batch is created (the previous one may
-   * now be full): the sender should look again.
+   * @param onNewBatch called with its queue when a batch is created (the
+   * previous one may now be full), with null when a flush or close begins:
+   * the sender should look again.
    */
-  constructor(config: ProducerConfig, pool: BufferPool, onNewBatch: () => void) {
+  constructor(
+    config: ProducerConfig,
+    pool: BufferPool,
+    onNewBatch: (queue: PartitionQueue | null) => void,
+  ) {
     this.#config = config;
     this.#pool = pool;
     this.#onNewBatch = onNewBatch;
@@ -304,7 +309,7 @@ export class RecordAccumulator {
     this.#flushes++;
     try {
       const waiting = [...this.#incomplete].map((b) => b.settled);
-      this.#onNewBatch();
+      this.#onNewBatch(null);
       await Promise.all(waiting);
     } finally {
       this.#flushes--;
@@ -314,7 +319,7 @@ export class RecordAccumulator {
   /** From now on every batch is ready at once (the producer is closing). */
   beginClose(): void {
     this.#closing = true;
-    this.#onNewBatch();
+    this.#onNewBatch(null);
   }
 
   /** Bytes of a new batch for `record`: `batchSize`, or what the record needs alone if more. */
@@ -331,7 +336,7 @@ export class RecordAccumulator {
     const batch = new ProducerBatch(queue, builder, nowMs);
     queue.batches.push(batch);
     this.#incomplete.add(batch);
-    this.#onNewBatch();
+    this.#onNewBatch(queue);
     return batch;
   }
 }

@@ -57,6 +57,8 @@ export class ProducerBatch {
   producerEpoch = -1;
   /** See {@link ProducerBatch.producerId}. */
   baseSequence = NO_SEQUENCE;
+  /** Whether the batch belongs to a transaction (the attributes' transactional bit), set when drained. */
+  transactional = false;
   /** Set when the batch was re-sequenced after an epoch bump. */
   sequenceReset = false;
   /** Why the last attempt failed, if it was retried (the cause of a later expiry). */
@@ -176,7 +178,12 @@ export class ProducerBatch {
    * request; a compressed batch is compressed on the first call only.
    */
   encode(): Uint8Array {
-    return this.builder.build(this.producerId, this.producerEpoch, this.baseSequence);
+    return this.builder.build(
+      this.producerId,
+      this.producerEpoch,
+      this.baseSequence,
+      this.transactional,
+    );
   }
 
   /**

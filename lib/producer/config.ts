@@ -49,6 +49,24 @@ export interface ProducerOptions {
    */
   enableIdempotence?: boolean;
   /**
+   * Makes the producer transactional (`transactional.id`): records are sent
+   * inside `beginTransaction()` … `commitTransaction()` and become visible to
+   * `read_committed` consumers together, or not at all. The id identifies
+   * the producer across restarts: `initTransactions()` fences older
+   * instances with the same id and finishes their open transaction. Implies
+   * idempotence (setting `enableIdempotence: false` with it is a
+   * {@link ConfigError}).
+   * @default none
+   */
+  transactionalId?: string;
+  /**
+   * How long the transaction coordinator waits for a transaction to end
+   * before aborting it (`transaction.timeout.ms`); the broker caps it at its
+   * `transaction.max.timeout.ms` (15 minutes by default).
+   * @default 60000
+   */
+  transactionTimeoutMs?: number;
+  /**
    * How long a batch may wait for more records (`linger.ms`).
    * @default 5
    */
@@ -206,6 +224,10 @@ export interface ProducerConfig {
   readonly acks: -1 | 0 | 1;
   /** Whether idempotence is on after resolving conflicts. */
   readonly enableIdempotence: boolean;
+  /** See {@link ProducerOptions.transactionalId}; null when not transactional. */
+  readonly transactionalId: string | null;
+  /** See {@link ProducerOptions.transactionTimeoutMs}. */
+  readonly transactionTimeoutMs: number;
   /** See {@link ProducerOptions.lingerMs}. */
   readonly lingerMs: number;
   /** See {@link ProducerOptions.batchSize}. */
@@ -282,7 +304,14 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
   const acks = parseAcks(options.acks === undefined ? DEFAULTS.acks : options.acks);
   const retries = int(options, "retries", 0, INT32_MAX);
   const maxInFlight = int(options, "maxInFlightRequestsPerConnection", 1, INT32_MAX);
-  const enableIdempotence = resolveIdempotence(options, acks, retries, maxInFlight);
+  const transactionalId = resolveTransactionalId(options.transactionalId);
+  const enableIdempotence = resolveIdempotence(
+    options,
+    acks,
+    retries,
+    maxInFlight,
+    transactionalId,
+  );
   const lingerMs = int(options, "lingerMs", 0, INT32_MAX);
   const requestTimeoutMs = int(options, "requestTimeoutMs", 1, INT32_MAX);
   const deliveryTimeoutMs = int(options, "deliveryTimeoutMs", 1, INT32_MAX);
@@ -331,6 +360,8 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     clientId: options.clientId ?? `kafkats-producer-${++clientIds}`,
     acks,
     enableIdempotence,
+    transactionalId,
+    transactionTimeoutMs: int(options, "transactionTimeoutMs", 1, INT32_MAX),
     lingerMs,
     batchSize,
     bufferMemory,
@@ -444,13 +475,37 @@ function runtimeName(): string {
   return `Node ${g.process?.versions?.node ?? "(unknown version)"}`;
 }
 
+/** `transactionalId`: a non-empty string that fits a request's int16-length string, or null. */
+function resolveTransactionalId(value: unknown): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== "string" || value.length === 0) {
+    throw new ConfigError(
+      `transactionalId must be a non-empty string, got ${
+        typeof value === "string" ? "an empty string" : typeof value
+      }`,
+    );
+  }
+  if (utf8Length(value) > INT16_MAX) {
+    throw new ConfigError(
+      `transactionalId is ${utf8Length(value)} bytes in UTF-8; requests hold at most ${INT16_MAX}`,
+    );
+  }
+  return value;
+}
+
 function resolveIdempotence(
   options: ProducerOptions,
   acks: number,
   retries: number,
   maxInFlight: number,
+  transactionalId: string | null,
 ): boolean {
   const explicit = bool(options, "enableIdempotence");
+  if (transactionalId !== null && !explicit) {
+    throw new ConfigError(
+      "transactionalId requires idempotence: leave enableIdempotence unset or set it to true",
+    );
+  }
   const conflict = acks !== -1
     ? `acks must be "all" (got ${acks})`
     : retries === 0
@@ -459,6 +514,9 @@ function resolveIdempotence(
     ? `maxInFlightRequestsPerConnection must be at most 5 (got ${maxInFlight})`
     : null;
   if (conflict === null) return explicit;
+  if (transactionalId !== null) {
+    throw new ConfigError(`transactionalId requires idempotence, which requires that ${conflict}`);
+  }
   if (options.enableIdempotence === true) {
     throw new ConfigError(`enableIdempotence requires that ${conflict}`);
   }
@@ -515,6 +573,8 @@ const OPTION_NAMES: Record<keyof ProducerOptions, true> = {
   clientId: true,
   acks: true,
   enableIdempotence: true,
+  transactionalId: true,
+  transactionTimeoutMs: true,
   lingerMs: true,
   batchSize: true,
   bufferMemory: true,
@@ -541,12 +601,6 @@ const OPTION_NAMES: Record<keyof ProducerOptions, true> = {
   transport: true,
 };
 
-/** Java producer settings this version does not implement yet. */
-const NOT_YET = new Set([
-  "transactionalId",
-  "transactionTimeoutMs",
-]);
-
 /**
  * Refuses option names the producer does not know, naming the closest known
  * one (a JavaScript caller gets no type check, and a misspelt option would
@@ -556,9 +610,6 @@ function checkOptionNames(options: object): void {
   for (const name of Object.keys(options)) {
     if (Object.hasOwn(OPTION_NAMES, name)) continue;
     const camel = name.replace(/[._-]([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (NOT_YET.has(camel)) {
-      throw new ConfigError(`option "${name}" is not supported by this version of the producer`);
-    }
     const closest = Object.hasOwn(OPTION_NAMES, camel) ? camel : closestName(name);
     throw new ConfigError(
       `unknown option "${name}"${closest === null ? "" : `; did you mean "${closest}"?`}`,

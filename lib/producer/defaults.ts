@@ -15,6 +15,7 @@ import type { ProducerOptions } from "./config.ts";
 export const DEFAULTS = {
   acks: "all",
   enableIdempotence: true,
+  transactionTimeoutMs: 60000,
   lingerMs: 5,
   batchSize: 16384,
   bufferMemory: 32 * 1024 * 1024,

@@ -45,6 +45,16 @@ export class IdempotenceManager {
   #bumpRequired = false;
   /** Epoch bumps done so far (reported in the producer's metrics). */
   epochBumps = 0;
+  #transactional: boolean;
+
+  /**
+   * Creates the manager. A `transactional` producer's epoch is bumped by its
+   * coordinator, never locally: a failed batch only leaves the partition's
+   * bookkeeping (the transaction must be aborted, which bumps the epoch).
+   */
+  constructor(transactional = false) {
+    this.#transactional = transactional;
+  }
 
   /** Whether a new producer id must be fetched before anything is sent. */
   get needsProducerId(): boolean {
@@ -150,7 +160,7 @@ export class IdempotenceManager {
     const state = this.#partitions.get(batch.queue);
     if (state === undefined || batch.baseSequence === NO_SEQUENCE) return;
     this.#remove(state, batch);
-    if (batch.producerEpoch !== state.epoch) return;
+    if (batch.producerEpoch !== state.epoch || this.#transactional) return;
     if (unknownFate) this.#markUnresolved(batch);
     else this.#requestBump(batch.queue);
   }

@@ -8,22 +8,29 @@
  */
 import {
   InvalidRecordError,
+  type KafkaClientError,
   ProducerClosedError,
   QueueFullError,
   RecordTooLargeError,
   TimeoutError,
+  TransactionStateError,
 } from "../errors.ts";
 import { ConnectionPool } from "../net/pool.ts";
 import { defaultTransport } from "../net/runtime.ts";
 import { Fifo } from "../util/fifo.ts";
 import { batchSizeFor, RecordAccumulator } from "./accumulator.ts";
-import type { ProducerBatch, RecordFuture } from "./batch.ts";
+import type { PartitionQueue, ProducerBatch, RecordFuture } from "./batch.ts";
 import { BlockedSend, blockedSize } from "./blocked_send.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type ProducerConfig, type ProducerOptions, resolveConfig } from "./config.ts";
 import { IdempotenceManager } from "./idempotence.ts";
 import { ProducerMetadata, type TopicMetadata } from "./metadata.ts";
 import { MetricCounters, type ProducerMetrics } from "./metrics.ts";
+import {
+  checkOffsetsArguments,
+  type ConsumerGroupMetadata,
+  type TopicPartitionOffset,
+} from "./offsets.ts";
 import { keyedPartition, StickyPartitioner } from "./partitioner.ts";
 import {
   type EncodedRecord,
@@ -33,6 +40,8 @@ import {
   sendSignal,
 } from "./record.ts";
 import { Sender } from "./sender.ts";
+import type { TransactionState } from "./transaction_state.ts";
+import { TransactionManager } from "./transactions.ts";
 import { RecordWritable } from "./writable.ts";
 
 /** Options of one {@link Producer.send} call. */
@@ -85,6 +94,7 @@ export class Producer {
   #metadata: ProducerMetadata;
   #connections: ConnectionPool;
   #idempotence: IdempotenceManager | null;
+  #transactions: TransactionManager | null;
   #sender: Sender;
   #counters = new MetricCounters();
   #sticky: StickyPartitioner;
@@ -114,6 +124,10 @@ export class Producer {
     this.#config = config;
     this.#pool = new BufferPool(config.bufferMemory, config.batchSize);
     const wakeup = () => this.#sender.wakeup();
+    const onNewBatch = (queue: PartitionQueue | null) => {
+      if (queue !== null) this.#transactions?.onNewBatch(queue);
+      this.#sender.wakeup();
+    };
     this.#connections = new ConnectionPool(
       config.transport ?? defaultTransport(),
       {
@@ -125,19 +139,32 @@ export class Producer {
       },
       wakeup,
     );
-    this.#accumulator = new RecordAccumulator(config, this.#pool, wakeup);
+    this.#accumulator = new RecordAccumulator(config, this.#pool, onNewBatch);
     this.#sticky = new StickyPartitioner(
       config.batchSize,
       config.partitionerAdaptivePartitioning ? this.#accumulator : null,
     );
     this.#metadata = new ProducerMetadata(config, this.#connections, wakeup);
-    this.#idempotence = config.enableIdempotence ? new IdempotenceManager() : null;
+    const transactional = config.transactionalId !== null;
+    this.#idempotence = config.enableIdempotence ? new IdempotenceManager(transactional) : null;
+    this.#transactions = transactional
+      ? new TransactionManager({
+        config,
+        metadata: this.#metadata,
+        connections: this.#connections,
+        idempotence: this.#idempotence!,
+        flush: () => this.flush(),
+        failWaiting: (error) => this.#failWaitingWith(error),
+        wakeup,
+      })
+      : null;
     this.#sender = new Sender({
       config,
       accumulator: this.#accumulator,
       metadata: this.#metadata,
       connections: this.#connections,
       idempotence: this.#idempotence,
+      transactions: this.#transactions,
       metrics: this.#counters,
     });
     this.#sender.start();
@@ -165,6 +192,7 @@ export class Producer {
     let future!: RecordFuture;
     const promise = new Promise<RecordMetadata>((resolve, reject) => future = { resolve, reject });
     try {
+      this.#transactions?.checkSend();
       const signal = sendSignal(options);
       if (signal?.aborted) return Promise.reject(signal.reason);
       const now = Date.now();
@@ -217,6 +245,162 @@ export class Producer {
   }
 
   /**
+   * Prepares a transactional producer (one with `transactionalId`): finds
+   * the transaction coordinator and gets the producer id and epoch for the
+   * id, which fences every older producer with the same id and completes
+   * (aborts) a transaction such a producer left open. Call it once, before
+   * the first {@link Producer.beginTransaction}. Waits at most `maxBlockMs`;
+   * after a {@link TimeoutError} the work goes on and calling it again waits
+   * for it.
+   *
+   * @example Read-process-write, committing the consumed offsets with the output
+   * ```ts
+   * import { Producer } from "@kafkats/producer";
+   * const producer = new Producer({
+   *   bootstrapServers: "127.0.0.1:9092",
+   *   transactionalId: "orders-enricher-1",
+   * });
+   * await producer.initTransactions();
+   * producer.beginTransaction();
+   * producer.send({ topic: "orders-enriched", key: "order-1", value: "…" });
+   * await producer.sendOffsetsToTransaction(
+   *   [{ topic: "orders", partition: 0, offset: 42n }],
+   *   "orders-enricher",
+   * );
+   * await producer.commitTransaction();
+   * await producer.close();
+   * ```
+   * @throws {TransactionStateError} when called twice, or on a producer without `transactionalId`.
+   * @throws {ProducerFencedError} when a newer producer with the same id fenced this one.
+   */
+  initTransactions(): Promise<void> {
+    return this.#transactional("initTransactions()", (t) => t.initTransactions());
+  }
+
+  /**
+   * Opens a transaction: the records sent from now until
+   * {@link Producer.commitTransaction} or {@link Producer.abortTransaction}
+   * are written atomically, visible to `read_committed` consumers once
+   * committed. On a transactional producer, `send()` outside a transaction
+   * rejects with {@link TransactionStateError}.
+   * @throws {TransactionStateError} unless the producer is READY (initialized, no transaction open).
+   * @throws {TransactionAbortableError} when the last transaction failed and was not aborted.
+   */
+  beginTransaction(): void {
+    this.#transactionManager("beginTransaction()").beginTransaction();
+  }
+
+  /**
+   * Adds consumed offsets to the open transaction: they are committed for
+   * the consumer group when the transaction commits, and dropped when it
+   * aborts (the consumer half of exactly-once read-process-write). `group`
+   * is the group id, or a member's {@link ConsumerGroupMetadata} so the
+   * group coordinator can fence a consumer that lost its partitions.
+   * Each `offset` is the next one to consume (the last processed + 1).
+   *
+   * @example
+   * ```ts
+   * import { Producer } from "@kafkats/producer";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092", transactionalId: "t-1" });
+   * await producer.initTransactions();
+   * await producer.transaction(async (tx) => {
+   *   tx.send({ topic: "out", value: "result" });
+   *   await tx.sendOffsetsToTransaction([{ topic: "in", partition: 3, offset: 1001n }], {
+   *     groupId: "workers",
+   *     generationId: 7,
+   *     memberId: "consumer-workers-1-6b1c",
+   *   });
+   * });
+   * ```
+   * @throws {InvalidArgumentError} for malformed offsets or group (nothing is sent).
+   * @throws {TransactionStateError} outside a transaction.
+   */
+  sendOffsetsToTransaction(
+    offsets: readonly TopicPartitionOffset[],
+    group: string | ConsumerGroupMetadata,
+  ): Promise<void> {
+    try {
+      const manager = this.#transactionManager("sendOffsetsToTransaction()");
+      const checked = checkOffsetsArguments(offsets, group);
+      return manager.sendOffsetsToTransaction(checked.offsets, checked.group);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Commits the open transaction: sends every record of it (as
+   * {@link Producer.flush}), waits for their acknowledgements, then asks the
+   * coordinator to commit. When a record of the transaction failed, or the
+   * broker refused a step, it rejects with {@link TransactionAbortableError}
+   * and the transaction must be aborted. Waits at most `maxBlockMs`; after a
+   * {@link TimeoutError} calling it again waits for the same commit.
+   * @throws {TransactionStateError} outside a transaction.
+   * @throws {ProducerFencedError} when a newer producer with the same id fenced this one.
+   */
+  commitTransaction(): Promise<void> {
+    return this.#transactional("commitTransaction()", (t) => t.commitTransaction());
+  }
+
+  /**
+   * Aborts the open (or failed) transaction: records not yet sent fail with
+   * {@link TransactionAbortedError}, records already sent are waited for,
+   * then the coordinator writes abort markers so no `read_committed`
+   * consumer sees any of them. Waits at most `maxBlockMs`; after a
+   * {@link TimeoutError} calling it again waits for the same abort.
+   * @throws {TransactionStateError} outside a transaction.
+   * @throws {ProducerFencedError} when a newer producer with the same id fenced this one.
+   */
+  abortTransaction(): Promise<void> {
+    return this.#transactional("abortTransaction()", (t) => t.abortTransaction());
+  }
+
+  /**
+   * Runs `body` in a transaction: begins one, commits it when `body`
+   * resolves (and every record it sent is acknowledged), aborts it when
+   * `body` throws or the commit fails, and rethrows. `tx` is this producer.
+   *
+   * @example
+   * ```ts
+   * import { Producer } from "@kafkats/producer";
+   * await using producer = new Producer({
+   *   bootstrapServers: "127.0.0.1:9092",
+   *   transactionalId: "ledger-writer",
+   * });
+   * await producer.initTransactions();
+   * const count = await producer.transaction(async (tx) => {
+   *   tx.send({ topic: "debits", key: "acct-1", value: "-10" });
+   *   tx.send({ topic: "credits", key: "acct-2", value: "+10" });
+   *   return 2;
+   * });
+   * console.log(`${count} records committed together`);
+   * ```
+   */
+  async transaction<T>(body: (tx: this) => Promise<T> | T): Promise<T> {
+    const manager = this.#transactionManager("transaction()");
+    manager.beginTransaction();
+    let result: T;
+    try {
+      result = await body(this);
+      await manager.commitTransaction();
+    } catch (error) {
+      if (manager.hasOngoingTransaction) await manager.abortTransaction().catch(noop);
+      throw error;
+    }
+    return result;
+  }
+
+  /**
+   * The transactional producer's state, by the names of Java's
+   * TransactionManager (`"UNINITIALIZED"`, `"READY"`, `"IN_TRANSACTION"`,
+   * `"COMMITTING_TRANSACTION"`, `"ABORTING_TRANSACTION"`,
+   * `"ABORTABLE_ERROR"`, `"FATAL_ERROR"` …); null without `transactionalId`.
+   */
+  get transactionState(): TransactionState | null {
+    return this.#transactions?.state ?? null;
+  }
+
+  /**
    * Rejects new sends, sends what is buffered (and the sends still waiting
    * for metadata or memory), waits for every acknowledgement, then closes
    * connections and timers. With `timeoutMs`, whatever is not acknowledged
@@ -262,8 +446,14 @@ export class Producer {
 
   async #close(abortReason: unknown): Promise<void> {
     if (abortReason !== undefined) this.#failWaiting(abortReason);
-    this.#accumulator.beginClose();
-    const drain = this.flush();
+    const closeAndFlush = () => {
+      this.#accumulator.beginClose();
+      return this.flush();
+    };
+    // An open transaction is aborted, not committed (as Java's close()).
+    const drain = this.#transactions === null
+      ? closeAndFlush()
+      : this.#transactions.abortOngoing().then(closeAndFlush);
     // Each close({ timeoutMs }) call may shorten the wait; the earliest deadline wins.
     let timer: ReturnType<typeof setTimeout> | undefined;
     let deadline = Infinity;
@@ -280,6 +470,7 @@ export class Producer {
     await Promise.race([drain, timedOut]);
     clearTimeout(timer);
     this.#closeDeadline = null;
+    this.#transactions?.close();
     // From here on nothing is appended: what still waits fails, and so does
     // every batch not acknowledged by now.
     this.#failWaiting(undefined);
@@ -292,6 +483,34 @@ export class Producer {
     );
     this.#connections.close();
     await drain;
+  }
+
+  /** The transaction manager, for a call that needs one. */
+  #transactionManager(operation: string): TransactionManager {
+    if (this.#transactions === null) {
+      throw new TransactionStateError(
+        `cannot call ${operation}: the producer has no transactionalId`,
+        "NOT_TRANSACTIONAL",
+      );
+    }
+    if (this.#closing) {
+      throw new ProducerClosedError(`cannot call ${operation}: the producer is closed`);
+    }
+    return this.#transactions;
+  }
+
+  /** Runs a transactional call that returns a promise; its errors reject it. */
+  #transactional(operation: string, call: (t: TransactionManager) => Promise<void>): Promise<void> {
+    try {
+      return call(this.#transactionManager(operation));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Fails every send still waiting for metadata or memory with `error` (its transaction ended). */
+  #failWaitingWith(error: KafkaClientError): void {
+    for (const send of this.#waitingSends()) send.fail(error);
   }
 
   /** Every send waiting for metadata or memory, in no particular order. */
@@ -366,6 +585,7 @@ export class Producer {
       result = Promise.reject(new ProducerClosedError("cannot send: the producer is closed"));
     } else {
       try {
+        this.#transactions?.checkSend();
         const now = Date.now();
         result = this.#sendEncoded(encodeRecord(record, now), now, undefined, null)!;
       } catch (error) {

@@ -33,6 +33,7 @@ import type { IdempotenceManager } from "./idempotence.ts";
 import type { ProducerMetadata } from "./metadata.ts";
 import type { MetricCounters } from "./metrics.ts";
 import { ProducerIdManager } from "./producer_id.ts";
+import type { TransactionManager } from "./transactions.ts";
 
 /** The first Produce version whose batches may be zstd-compressed (KIP-110). */
 const ZSTD_PRODUCE_VERSION = 7;
@@ -63,6 +64,8 @@ export interface SenderParts {
   readonly connections: ConnectionPool;
   /** Sequence numbers, when idempotence is on. */
   readonly idempotence: IdempotenceManager | null;
+  /** The transaction's state and partitions, when the producer is transactional. */
+  readonly transactions: TransactionManager | null;
   /** Counters to update. */
   readonly metrics: MetricCounters;
 }
@@ -84,17 +87,27 @@ export class Sender {
   constructor(parts: SenderParts) {
     this.#p = parts;
     const idem = parts.idempotence;
+    const txn = parts.transactions;
     const ordered = parts.config.maxInFlightRequestsPerConnection === 1;
-    this.#policy = idem
+    this.#policy = txn && idem
+      ? {
+        // V1: a partition's batches wait until it has joined the transaction.
+        canSend: (b) => txn.canSend(b.queue) && idem.canSend(b),
+        onDrain: (b) => {
+          idem.onDrain(b);
+          b.transactional = true;
+        },
+      }
+      : idem
       ? { canSend: (b) => idem.canSend(b), onDrain: (b) => idem.onDrain(b) }
       : { canSend: (b) => !ordered || b.queue.inFlight === 0, onDrain: () => {} };
-    this.#producerIds = idem &&
-      new ProducerIdManager({
-        ...parts,
-        idempotence: idem,
-        onRefused: (error) => this.#failWaiting(error),
-        onDone: () => this.wakeup(),
-      });
+    // A transactional producer gets its id from initTransactions(), not from the sender.
+    this.#producerIds = idem === null || txn !== null ? null : new ProducerIdManager({
+      ...parts,
+      idempotence: idem,
+      onRefused: (error) => this.#failWaiting(error),
+      onDone: () => this.wakeup(),
+    });
   }
 
   /** Starts the loop. */
@@ -166,6 +179,16 @@ export class Sender {
 
     this.#expire(nowMs);
 
+    const txn = this.#p.transactions;
+    if (txn !== null) {
+      // Aborting, or the transaction failed: what was not sent fails now.
+      const failure = txn.undrainedFailure;
+      if (failure !== null) {
+        for (const batch of accumulator.takeAll()) this.#fail(batch, failure, batch.attempts > 0);
+      }
+      if (idempotence?.needsProducerId) return delay;
+    }
+
     const producerIds = this.#producerIds;
     if (idempotence && producerIds) {
       const fatal = producerIds.fatalError;
@@ -184,6 +207,8 @@ export class Sender {
 
     const muted = config.maxInFlightRequestsPerConnection === 1 && !idempotence
       ? (q: PartitionQueue) => q.inFlight > 0
+      : txn !== null
+      ? (q: PartitionQueue) => !txn.canSend(q)
       : () => false;
     const ready = accumulator.ready(metadata, nowMs, muted);
     if (ready.unknownLeaderTopics.size > 0) {
@@ -257,6 +282,10 @@ export class Sender {
     let version: number;
     try {
       version = connection.versionFor(Produce);
+      // Transactions V1 stop at Produce v11: v12+ would add the partitions implicitly (KIP-890).
+      if (this.#p.transactions !== null) {
+        version = Math.min(version, this.#p.transactions.produceVersionCap);
+      }
       if (version < ZSTD_PRODUCE_VERSION && config.compressionType === "zstd") {
         throw kafkaError(
           ErrorCode.UNSUPPORTED_VERSION,
@@ -287,7 +316,7 @@ export class Sender {
       entry.partitions.push({ index: partition, records: batch.encode() });
     }
     const request: ProduceRequest = {
-      transactionalId: null,
+      transactionalId: config.transactionalId,
       acks: config.acks,
       timeoutMs: config.requestTimeoutMs,
       topics: [...byTopic.values()],
@@ -424,7 +453,7 @@ export class Sender {
     }
     // An idempotent producer retries sequence errors (Java's canRetry), the
     // idempotence manager deciding whether the epoch must be bumped first.
-    const sequenced = idempotence !== null &&
+    const sequenced = idempotence !== null && this.#p.transactions === null &&
       (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.UNKNOWN_PRODUCER_ID);
     const retriable = sequenced || info.retriable;
     const timedOut = nowMs - batch.createdMs >= config.deliveryTimeoutMs;
@@ -493,10 +522,10 @@ export class Sender {
   }
 
   #fail(batch: ProducerBatch, error: KafkaClientError, unknownFate: boolean): void {
-    const { idempotence, accumulator, metrics } = this.#p;
+    const { idempotence, accumulator, metrics, transactions } = this.#p;
     idempotence?.onFailure(batch, unknownFate);
     metrics.recordErrors += batch.recordCount;
     accumulator.deallocate(batch);
-    batch.fail(error);
+    batch.fail(transactions === null ? error : transactions.onBatchFailed(batch, error));
   }
 }

@@ -21,6 +21,10 @@ const DERIVED: Record<string, { text: string; holds: () => boolean }> = {
       return /^kafkats-producer-\d+$/.test(a) && /^kafkats-producer-\d+$/.test(b) && a !== b;
     },
   },
+  transactionalId: {
+    text: "none",
+    holds: () => resolveConfig(base).transactionalId === null,
+  },
   maxBlockedBytes: {
     text: "bufferMemory",
     holds: () =>

@@ -74,6 +74,7 @@ function rig(options: Partial<ProducerOptions> = {}, fake: FakeBrokerOptions = {
     metadata,
     connections: pool,
     idempotence: config.enableIdempotence ? new IdempotenceManager() : null,
+    transactions: null,
     metrics,
   });
   return {
