@@ -2,7 +2,8 @@
  * The end-to-end path under Bun: produce mixed records with concurrent
  * `send()` (uncompressed and with every codec Bun's node:zlib has) and with
  * `pipeTo(producer.writable)` through Bun's own sockets,
- * then read them back with Kafka's Java consumer and compare; and Bun's
+ * then read them back with Kafka's Java consumer and compare; a commit, an
+ * abort and a commit of transactions read back `read_committed`; and Bun's
  * socket writable under `pipeTo` (how every connection writes) pushes back.
  *
  * Run: `bun tests/bun/e2e.ts` with a broker on $KAFKA_BOOTSTRAP.
@@ -16,6 +17,7 @@ import { keyedPartition } from "../../lib/producer/partitioner.ts";
 import { b64, BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
 import { bytesOf, mixedRecord, prng } from "../support/records.ts";
 import { check, finish } from "../support/checks.ts";
+import { fromB64 } from "../support/txn_source.ts";
 
 const PARTITIONS = 6;
 
@@ -142,6 +144,41 @@ await check(
       socket.close();
       server.close();
     }
+  },
+);
+
+await check(
+  "transactions: commit, abort, commit; read_committed sees the two commits",
+  async () => {
+    const topic = uniqueTopic("bun-txn");
+    await createTopic(topic, 3);
+    const producer = new Producer({
+      bootstrapServers: BOOTSTRAP,
+      transport: bunTransport,
+      transactionalId: uniqueTopic("bun-txid"),
+    });
+    try {
+      await producer.initTransactions();
+      for (const [round, commit] of [[0, true], [1, false], [2, true]] as const) {
+        producer.beginTransaction();
+        const sends = [];
+        for (let i = 0; i < 100; i++) {
+          sends.push(producer.send({ topic, key: `k${i}`, value: `${round}-${i}` }));
+        }
+        await Promise.all(sends);
+        if (commit) await producer.commitTransaction();
+        else await producer.abortTransaction();
+      }
+      assert.equal(producer.transactionState, "READY");
+    } finally {
+      await producer.close();
+    }
+    const committed = await readBack(topic, 200, { isolation: "read_committed" });
+    const rounds = committed.map((r) => new TextDecoder().decode(fromB64(r.v)!).split("-")[0]);
+    assert.equal(committed.length, 200);
+    assert.ok(rounds.every((r) => r === "0" || r === "2"), "no record of the aborted transaction");
+    const all = await readBack(topic, 300, { isolation: "read_uncommitted" });
+    assert.equal(all.length, 300);
   },
 );
 
