@@ -48,6 +48,7 @@ const HOLD_AT = 0.9;
 /** The longest the relay may take, faults included. */
 const RELAY_TIMEOUT_MS = Number(Deno.env.get("FAULT_RELAY_TIMEOUT_MS") ?? 300_000);
 const FILLER = "x".repeat(40);
+const FILL_WAVE = 20_000;
 
 const decoder = new TextDecoder();
 
@@ -75,14 +76,17 @@ async function scenario(level: number): Promise<void> {
   const end = new Array<bigint>(PARTITIONS).fill(0n);
   const filler = new Producer({ bootstrapServers: NODES.join(","), enableIdempotence: true });
   try {
-    const sends: Promise<RecordMetadata>[] = [];
-    for (let id = 0; id < INPUT_RECORDS; id++) {
-      sends.push(
-        filler.send({ topic: input, partition: id % PARTITIONS, value: `${id} ${FILLER}` }),
-      );
-    }
-    for (const md of await Promise.all(sends)) {
-      if (md.offset + 1n > end[md.partition]) end[md.partition] = md.offset + 1n;
+    // In waves of 20,000, within the producer's buffer memory (past it, sends are refused).
+    for (let from = 0; from < INPUT_RECORDS; from += FILL_WAVE) {
+      const sends: Promise<RecordMetadata>[] = [];
+      for (let id = from; id < Math.min(INPUT_RECORDS, from + FILL_WAVE); id++) {
+        sends.push(
+          filler.send({ topic: input, partition: id % PARTITIONS, value: `${id} ${FILLER}` }),
+        );
+      }
+      for (const md of await Promise.all(sends)) {
+        if (md.offset + 1n > end[md.partition]) end[md.partition] = md.offset + 1n;
+      }
     }
   } finally {
     await filler.close({ timeoutMs: 10_000 });
@@ -120,12 +124,15 @@ async function scenario(level: number): Promise<void> {
       if (node < 0) throw new Error("no transaction coordinator found");
       const state = producer.transactionState;
       const killedAt = Date.now();
+      const relayedAtKill = relayed;
       await kafkaSh("kill", String(node));
-      log(`kill -9 node ${node} (transaction coordinator; relayed ${relayed}, producer ${state})`);
+      log(
+        `kill -9 node ${node} (transaction coordinator; relayed ${relayedAtKill}, producer ${state})`,
+      );
       await pause(3_000);
       await kafkaSh("start", String(node));
       log(`node ${node} back after ${Date.now() - killedAt} ms`);
-      bounced.push(`${node}@${relayed}`);
+      bounced.push(`${node}@${relayedAtKill}`);
     }
   })().finally(() => faultsDone = true);
   faults.catch(() => {});
