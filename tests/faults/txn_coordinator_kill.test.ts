@@ -14,6 +14,11 @@
  * all; every committed one is there, every aborted one is not; read
  * read_uncommitted, every committed record is there.
  *
+ * `FAULT_TXN_VERSION=1|2` runs it with Transactions V1 or V2 (the cluster's
+ * level otherwise, V2 on Kafka 4.1); `FAULT_TXN_DELIVERY_TIMEOUT_MS=5000`
+ * makes the records of a partition led by the dead node expire, so some
+ * transactions fail abortably and are aborted (at the defaults none are).
+ *
  * Full local size (3-node cluster on your port base): `export KAFKA_PORT_BASE=19092;
  * bash scripts/kafka.sh up --brokers 3; KAFKA_BOOTSTRAP=$(bash scripts/kafka.sh bootstrap)
  * FAULT_RECORDS=200000 deno test -A tests/faults/txn_coordinator_kill.test.ts`; CI runs

@@ -15,6 +15,11 @@
  * once (by id), on its input partition, in input order; G's committed
  * offsets are the input's end offsets.
  *
+ * `FAULT_TXN_VERSION=1|2` runs it with Transactions V1 or V2 (the cluster's
+ * level otherwise, V2 on Kafka 4.1); `FAULT_TXN_DELIVERY_TIMEOUT_MS=5000`
+ * makes the records of a partition led by the dead node expire, so some
+ * transactions fail abortably and are aborted (at the defaults none are).
+ *
  * Full local size (3-node cluster on your port base): `export KAFKA_PORT_BASE=19092;
  * bash scripts/kafka.sh up --brokers 3; KAFKA_BOOTSTRAP=$(bash scripts/kafka.sh bootstrap)
  * FAULT_RECORDS=200000 deno test -A tests/faults/txn_relay.test.ts`; CI runs 50,000
@@ -176,7 +181,16 @@ async function scenario(level: number): Promise<void> {
       } else {
         stats.aborts++;
         stats.abortReasons.set(result.reason, (stats.abortReasons.get(result.reason) ?? 0) + 1);
-        await source.rewind();
+        // (Its committed offsets may be unreadable while the group's coordinator moves: again.)
+        for (let attempt = 1;; attempt++) {
+          try {
+            await source.rewind();
+            break;
+          } catch (error) {
+            if (attempt >= 3 || !String(error).includes("TxnSource rewind: error")) throw error;
+            log(`rewind failed (${error}); again`);
+          }
+        }
         stats.rewinds++;
       }
     }

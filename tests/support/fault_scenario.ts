@@ -142,6 +142,7 @@ export async function nodePid(node: number): Promise<number> {
  * gets the level in force (as node 1's ApiVersions answer says when unset).
  */
 export async function withTransactionVersion<T>(body: (level: number) => Promise<T>): Promise<T> {
+  await ensureAllUp();
   const bootstrap = NODES.join(",");
   const wanted = Deno.env.get("FAULT_TXN_VERSION");
   if (wanted === undefined || wanted === "") {
