@@ -196,13 +196,19 @@ bootstrap() {
   echo "$out"
 }
 
-# Is $1 a live (non-zombie) process running kafka.Kafka with node $2's config?
-pid_is_node() {
-  local pid="$1" n="$2" state cmd
+# Is $1 a live (non-zombie) process, whatever it runs?
+pid_alive() {
+  local pid="$1" state
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   [[ -r "/proc/$pid/stat" ]] || return 1
   state="$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' "/proc/$pid/stat" 2>/dev/null)" || return 1
-  [[ "$state" != "Z" && "$state" != "X" ]] || return 1
+  [[ "$state" != "Z" && "$state" != "X" ]]
+}
+
+# Is $1 a live (non-zombie) process running kafka.Kafka with node $2's config?
+pid_is_node() {
+  local pid="$1" n="$2" cmd
+  pid_alive "$pid" || return 1
   cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
   [[ "$cmd" == *" kafka.Kafka $(node_dir "$n")/server.properties"* ]]
 }
@@ -296,6 +302,12 @@ wait_ready() {
       n="${spec%%:*}" off="${spec#*:}"
       dir="$(node_dir "$n")"
       if ! node_pid "$n" >/dev/null; then
+        # Just launched, the background child may not have exec'd nohup/java yet: its
+        # cmdline is still this script's. Only a process that is gone has exited.
+        if pid_alive "$(cat "$dir/pid" 2>/dev/null)"; then
+          pending+=("$spec")
+          continue
+        fi
         say "node $n exited during startup; last log lines:"
         show_logs "$n"
         return 1

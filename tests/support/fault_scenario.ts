@@ -17,8 +17,10 @@ import { Producer, type ProducerOptions } from "../../mod.ts";
 import { Connection } from "../../lib/net/connection.ts";
 import { defaultTransport } from "../../lib/net/runtime.ts";
 import { Metadata } from "../../lib/protocol/messages/metadata.ts";
+import { CoordinatorType, FindCoordinator } from "../../lib/protocol/messages/find_coordinator.ts";
 import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "./cluster.ts";
 import { ProduceValidator, summary, type ValidationReport } from "./validator.ts";
+import { setTransactionVersion, transactionVersion } from "./features.ts";
 
 /** Partitions of every scenario's topic. */
 export const PARTITIONS = 6;
@@ -80,6 +82,88 @@ export async function leaderOf(topic: string, partition: number): Promise<number
     }
   }
   return -1;
+}
+
+/**
+ * The node id of the coordinator of `key`: a transactional id's (key type 1,
+ * the default) or a consumer group's (0), asked with FindCoordinator of each
+ * node in turn until one answers without error (a coordinator still loading
+ * answers COORDINATOR_NOT_AVAILABLE), for at most `timeoutMs`; -1 if none did.
+ */
+export async function coordinatorOf(
+  key: string,
+  keyType: typeof CoordinatorType.Transaction | typeof CoordinatorType.Group =
+    CoordinatorType.Transaction,
+  timeoutMs = 30_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const address of NODES) {
+      const [host, port] = address.split(":");
+      let connection: Connection | null = null;
+      try {
+        connection = await Connection.open(defaultTransport(), host, Number(port), {
+          clientId: "kafkats-faults",
+          connectTimeoutMs: 3000,
+          maxFrameSize: 16 * 1024 * 1024,
+        });
+        const version = connection.versionFor(FindCoordinator);
+        const response = await connection.request(
+          FindCoordinator,
+          version,
+          version >= 4 ? { keyType, coordinatorKeys: [key] } : { key, keyType },
+          5000,
+        );
+        const found = version >= 4 ? response.coordinators[0] : response;
+        if (found !== undefined && found.errorCode === 0 && found.nodeId >= 0) return found.nodeId;
+      } catch {
+        // try the next node
+      } finally {
+        connection?.close();
+      }
+    }
+    if (Date.now() >= deadline) return -1;
+    await sleep(200);
+  }
+}
+
+/** The pid of node `node` (from `scripts/kafka.sh status`); throws unless it is running. */
+export async function nodePid(node: number): Promise<number> {
+  const status = await kafkaSh("status");
+  const m = status.match(new RegExp(`^node ${node}: running \\(pid (\\d+)\\)`, "m"));
+  if (m === null) throw new Error(`node ${node} is not running:\n${status}`);
+  return Number(m[1]);
+}
+
+/**
+ * Runs `body` with the cluster's `transaction.version` at `FAULT_TXN_VERSION`
+ * when that is set (1: Transactions V1, 2: V2; set with Kafka's feature
+ * tool, restored after); unset, at whatever level the cluster has. `body`
+ * gets the level in force (as node 1's ApiVersions answer says when unset).
+ */
+export async function withTransactionVersion<T>(body: (level: number) => Promise<T>): Promise<T> {
+  await ensureAllUp();
+  const bootstrap = NODES.join(",");
+  const wanted = Deno.env.get("FAULT_TXN_VERSION");
+  if (wanted === undefined || wanted === "") {
+    const [host, port] = NODES[0].split(":");
+    const connection = await Connection.open(defaultTransport(), host, Number(port), {
+      clientId: "kafkats-faults",
+      connectTimeoutMs: 10_000,
+      maxFrameSize: 16 * 1024 * 1024,
+    });
+    const level = connection.finalizedFeature("transaction.version") ?? 0;
+    connection.close();
+    return await body(level);
+  }
+  const original = await transactionVersion(bootstrap);
+  await setTransactionVersion(bootstrap, Number(wanted));
+  try {
+    return await body(Number(wanted));
+  } finally {
+    await ensureAllUp();
+    await setTransactionVersion(bootstrap, original);
+  }
 }
 
 /** What a fault routine gets. */

@@ -22,10 +22,12 @@ export class RequestSpy implements Transport {
   /** Every connection opened, in order. */
   readonly connections: SpiedConnection[] = [];
   #inner: Transport;
+  #onRequest: ((apiKey: number, address: string) => void) | undefined;
 
-  /** Wraps `inner`. */
-  constructor(inner: Transport) {
+  /** Wraps `inner`; `onRequest` (optional) hears of each request as it is written. */
+  constructor(inner: Transport, onRequest?: (apiKey: number, address: string) => void) {
     this.#inner = inner;
+    this.#onRequest = onRequest;
   }
 
   /** How many connections were opened to each address. */
@@ -46,9 +48,10 @@ export class RequestSpy implements Transport {
     const socket = await this.#inner.connect(host, port, options);
     const seen: SpiedConnection = { address: `${host}:${port}`, requests: new Map() };
     this.connections.push(seen);
-    const parser = frameParser((apiKey) =>
-      seen.requests.set(apiKey, (seen.requests.get(apiKey) ?? 0) + 1)
-    );
+    const parser = frameParser((apiKey) => {
+      seen.requests.set(apiKey, (seen.requests.get(apiKey) ?? 0) + 1);
+      this.#onRequest?.(apiKey, seen.address);
+    });
     const writer = socket.writable.getWriter();
     const writable = new WritableStream<Uint8Array>({
       async write(chunk) {
