@@ -8,11 +8,17 @@
 # broker it started; last, the broker-fault scenarios
 # (tests/faults/) against a 3-node cluster of their own (ports from
 # FAULTS_PORT_BASE, default 19092; run dir .cache/run-3), stopped on exit.
+# Between the two, the broker-version matrix: the core end-to-end tests
+# (produce and read back, transactions) against each of KAFKA_MATRIX's
+# Kafka versions besides the default, each on a broker of its own (port
+# MATRIX_PORT_BASE, default 29192; run dir .cache/run-matrix-VERSION).
 #
 #   bash scripts/test.sh            everything
 #   bash scripts/test.sh tests/net  only the Deno tests under a path (broker still started)
 #   bash scripts/test.sh faults     only the fault scenarios (no single broker)
+#   bash scripts/test.sh matrix     only the broker-version matrix (no single broker)
 #   SKIP_FAULTS=1 bash scripts/test.sh            everything but the fault scenarios
+#   KAFKA_MATRIX="4.0.2 3.9.1" bash scripts/test.sh   the versions of the matrix stage
 #   FAULT_RECORDS=200000 bash scripts/test.sh     fault scenarios at full size (default 50,000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +26,9 @@ cd "$(dirname "$0")/.."
 
 started=0
 faults_started=0
+matrix_env=()
+MATRIX_VERSIONS="${KAFKA_MATRIX:-4.0.2 4.1.1 3.9.1}"
+MATRIX_PORT="${MATRIX_PORT_BASE:-29192}"
 FAULTS_ENV=(KAFKA_PORT_BASE="${FAULTS_PORT_BASE:-19092}" KAFKA_RUN_DIR="$PWD/.cache/run-3"
   KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-240}")
 stop_broker() {
@@ -30,7 +39,26 @@ stop_faults_cluster() {
   if [[ $faults_started == 1 ]]; then env "${FAULTS_ENV[@]}" bash scripts/kafka.sh down || true; fi
   faults_started=0
 }
-trap 'stop_broker; stop_faults_cluster' EXIT
+stop_matrix_broker() {
+  if [[ ${#matrix_env[@]} -gt 0 ]]; then env "${matrix_env[@]}" bash scripts/kafka.sh down || true; fi
+  matrix_env=()
+}
+trap 'stop_broker; stop_faults_cluster; stop_matrix_broker' EXIT
+run_matrix() {
+  local v
+  for v in $MATRIX_VERSIONS; do
+    echo "== Kafka $v: the core end-to-end tests"
+    matrix_env=(KAFKA_VERSION="$v" KAFKA_PORT_BASE="$MATRIX_PORT" KAFKA_RUN_DIR="$PWD/.cache/run-matrix-$v")
+    env "${matrix_env[@]}" bash scripts/kafka.sh up
+    KAFKA_BOOTSTRAP="127.0.0.1:$MATRIX_PORT" \
+      deno test -A tests/broker/produce_readback.test.ts tests/transactions/
+    stop_matrix_broker
+  done
+}
+if [[ "${1:-}" == matrix ]]; then
+  run_matrix
+  exit
+fi
 run_faults() {
   echo "== fault scenarios (3-node cluster)"
   faults_started=1
@@ -96,7 +124,9 @@ deno test -A tests/node/
 echo "== edge (workerd)"
 deno task test:edge
 
+stop_broker # the single broker is not needed any more: leave the cores to the others
+run_matrix
+
 if [[ "${SKIP_FAULTS:-0}" != 1 ]]; then
-  stop_broker # the single broker is not needed any more: leave the cores to the cluster
   run_faults
 fi

@@ -29,7 +29,11 @@ import {
 import { defaultTransport } from "../../lib/net/runtime.ts";
 import { ApiKey } from "../../lib/protocol/api.ts";
 import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
-import { setTransactionVersion, transactionVersion } from "../support/features.ts";
+import {
+  describeFeatures,
+  setTransactionVersion,
+  transactionVersion,
+} from "../support/features.ts";
 import { groupOffsets } from "../support/group_offsets.ts";
 import { RequestSpy } from "../support/request_spy.ts";
 
@@ -68,11 +72,16 @@ async function committedAndAll(topic: string, expectedAll: number) {
   return { all, committed };
 }
 
-const original = await transactionVersion(BOOTSTRAP);
+// Kafka 4.x can switch between V1 and V2; a broker without the feature (3.9) speaks V1 only.
+const feature = (await describeFeatures(BOOTSTRAP)).find((f) => f.name === "transaction.version");
+const switchable = feature !== undefined && Number(feature.supportedMax) >= 2;
+const original = switchable ? await transactionVersion(BOOTSTRAP) : 0;
 
-for (const level of [1, 2]) {
-  Deno.test(`transactions V${level}`, async (t) => {
-    await setTransactionVersion(BOOTSTRAP, level);
+for (const level of switchable ? [1, 2] : [0]) {
+  const v1 = level < 2;
+  const name = switchable ? `V${level}` : "V1 (a broker without transaction.version)";
+  Deno.test(`transactions ${name}`, async (t) => {
+    if (switchable) await setTransactionVersion(BOOTSTRAP, level);
     try {
       await t.step("commit, abort, commit across two topics and six partitions", async () => {
         const topics = [uniqueTopic("txn-a"), uniqueTopic("txn-b")];
@@ -111,9 +120,11 @@ for (const level of [1, 2]) {
           assert.equal(committed.filter((v) => v.startsWith("three-")).length, 150);
         }
         // V1 adds partitions explicitly, V2 implicitly through Produce.
-        // V1: the partitions new since the last request join together (6 partitions, 3 transactions).
+        // V1: the partitions new since the last request join together: one request per partition
+        // would be 18 (6 partitions, 3 transactions); retries (CONCURRENT_TRANSACTIONS while the
+        // last transaction's markers are written) add a few.
         const adds = spy.count(ApiKey.AddPartitionsToTxn);
-        if (level === 1) assert.ok(adds >= 3 && adds <= 6, `${adds} AddPartitionsToTxn`);
+        if (v1) assert.ok(adds >= 3 && adds < 18, `${adds} AddPartitionsToTxn`);
         else assert.equal(spy.count(ApiKey.AddPartitionsToTxn), 0);
         assert.equal(spy.count(ApiKey.EndTxn), 3);
       });
@@ -191,9 +202,10 @@ for (const level of [1, 2]) {
         } finally {
           await producer.close();
         }
-        if (level === 1) assert.equal(spy.count(ApiKey.AddOffsetsToTxn), 3);
+        // (Counts include retries, e.g. COORDINATOR_LOAD_IN_PROGRESS of a new group's coordinator.)
+        if (v1) assert.ok(spy.count(ApiKey.AddOffsetsToTxn) >= 3);
         else assert.equal(spy.count(ApiKey.AddOffsetsToTxn), 0);
-        assert.equal(spy.count(ApiKey.TxnOffsetCommit), 3);
+        assert.ok(spy.count(ApiKey.TxnOffsetCommit) >= 3);
         assert.equal(
           values(await readBack(output, 10, { isolation: "read_committed" })).length,
           10,
@@ -221,7 +233,7 @@ for (const level of [1, 2]) {
           // V1 bumps the epoch itself after the failed (sequenced) batch; V2's EndTxn does it.
           // (V1 may ask more than once: CONCURRENT_TRANSACTIONS while the abort's markers are written.)
           const bumps = spy.count(ApiKey.InitProducerId) - initsBefore;
-          assert.ok(level === 1 ? bumps >= 1 : bumps === 0, `${bumps} InitProducerId`);
+          assert.ok(v1 ? bumps >= 1 : bumps === 0, `${bumps} InitProducerId`);
 
           await producer.transaction(async (tx) => {
             await tx.send({ topic, value: "next" });
@@ -317,7 +329,7 @@ for (const level of [1, 2]) {
         },
       );
     } finally {
-      await setTransactionVersion(BOOTSTRAP, original);
+      if (switchable) await setTransactionVersion(BOOTSTRAP, original);
     }
   });
 }
