@@ -423,8 +423,14 @@ export class TransactionManager {
   #scheduleAddPartitions(): void {
     if (this.#adding) return;
     this.#adding = true;
-    this.#enqueue(() => this.#addPartitions()).catch(() => {
-      // the state says what failed; the batches fail through undrainedFailure
+    this.#enqueue(() => this.#addPartitions()).catch((error) => {
+      // No caller waits for it: the refusal becomes the state (fatal or
+      // abortable), and the batches fail through undrainedFailure.
+      try {
+        this.#failed(error);
+      } catch {
+        // the state holds it now (or the producer closed)
+      }
     }).finally(() => {
       this.#adding = false;
       if (this.#newPartitions.size > 0) this.#scheduleAddPartitions();

@@ -318,7 +318,7 @@ Deno.test("CONCURRENT_TRANSACTIONS on a later AddPartitionsToTxn of the transact
 // ── Fencing ────────────────────────────────────────────────────────────
 
 for (const code of [Code.PRODUCER_FENCED, Code.INVALID_PRODUCER_EPOCH]) {
-  for (const apiKey of [ApiKey.EndTxn, ApiKey.TxnOffsetCommit] as number[]) {
+  for (const apiKey of [ApiKey.EndTxn, ApiKey.AddPartitionsToTxn, ApiKey.TxnOffsetCommit]) {
     Deno.test(`${codeName(code)} on ${NAMES[apiKey]}: FATAL_ERROR, the call and every later one reject with ProducerFencedError`, async () => {
       const t = rig({ onTransactional: failFirst(apiKey, code) });
       try {
@@ -373,7 +373,7 @@ for (const code of [Code.PRODUCER_FENCED, Code.INVALID_PRODUCER_EPOCH]) {
 // ── Other fatal errors ─────────────────────────────────────────────────
 
 for (const code of [Code.INVALID_TXN_STATE, Code.TRANSACTIONAL_ID_AUTHORIZATION_FAILED]) {
-  for (const apiKey of [ApiKey.EndTxn] as number[]) {
+  for (const apiKey of [ApiKey.AddPartitionsToTxn, ApiKey.EndTxn]) {
     Deno.test(`${codeName(code)} on ${NAMES[apiKey]}: FATAL_ERROR with that KafkaError, for every later call`, async () => {
       const t = rig({ onTransactional: failFirst(apiKey, code) });
       try {
@@ -422,6 +422,48 @@ Deno.test("TRANSACTION_ABORTABLE on EndTxn(abort): an abort that fails is fatal"
 });
 
 // ── Abortable errors ───────────────────────────────────────────────────
+
+for (const code of [Code.TRANSACTION_ABORTABLE, Code.TOPIC_AUTHORIZATION_FAILED]) {
+  Deno.test(`${codeName(code)} on AddPartitionsToTxn: ABORTABLE_ERROR; commit rejects, the records are aborted, abortTransaction() recovers`, async () => {
+    const t = rig({ onTransactional: failFirst(ApiKey.AddPartitionsToTxn, code) });
+    try {
+      await t.producer.initTransactions();
+      t.producer.beginTransaction();
+      const sends = [send(t.producer, 0), send(t.producer, 1)];
+      for (const sent of sends) {
+        const error = await sent.catch((e) => e);
+        assert.ok(error instanceof TransactionAbortedError, String(error));
+        assert.equal((error.cause as KafkaError).code, code);
+      }
+      assert.equal(t.producer.transactionState, "ABORTABLE_ERROR");
+      await assert.rejects(
+        t.producer.commitTransaction(),
+        (e: Error) =>
+          e instanceof TransactionAbortableError &&
+          (e.cause as KafkaError).code === code && /abortTransaction|aborted/.test(e.message),
+      );
+      await assert.rejects(send(t.producer), TransactionAbortableError);
+      assert.throws(() => t.producer.beginTransaction(), TransactionAbortableError);
+      assert.equal(t.batches().length, 0, "nothing was produced");
+
+      await t.producer.abortTransaction();
+      assert.equal(t.producer.transactionState, "READY");
+      const [abort] = t.of(ApiKey.EndTxn);
+      assert.equal((abort.body as EndTxnRequest).committed, false);
+      // No batch got a sequence: V1 needs no epoch bump.
+      assert.equal(t.of(ApiKey.InitProducerId).length, 1);
+
+      await commitOne(t.producer);
+      assert.equal(t.producer.transactionState, "READY");
+      const [, added] = t.of(ApiKey.AddPartitionsToTxn);
+      assert.equal(added.scripted, undefined);
+      assert.equal(t.batches().length, 1);
+      assert.equal((t.of(ApiKey.EndTxn)[1].body as EndTxnRequest).committed, true);
+    } finally {
+      await t.producer.close();
+    }
+  });
+}
 
 for (
   const code of [Code.UNKNOWN_MEMBER_ID, Code.ILLEGAL_GENERATION, Code.GROUP_AUTHORIZATION_FAILED]
