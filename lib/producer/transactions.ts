@@ -167,6 +167,7 @@ export class TransactionManager {
   /** See `Producer.initTransactions`. */
   initTransactions(): Promise<void> {
     return this.#call("initTransactions", () => {
+      if (this.#state === "FATAL_ERROR") throw this.#error!;
       this.#require("initTransactions()", "UNINITIALIZED");
     }, async () => {
       this.#transition("INITIALIZING");

@@ -168,8 +168,8 @@ async function commitOne(producer: Producer): Promise<void> {
 
 /**
  * Every call of a failed producer rejects with `expected` (the same error):
- * send, beginTransaction, commitTransaction, abortTransaction and
- * sendOffsetsToTransaction.
+ * send, beginTransaction, commitTransaction, abortTransaction,
+ * sendOffsetsToTransaction and initTransactions.
  */
 async function everyCallRejects(producer: Producer, expected: Error): Promise<void> {
   const same = (e: unknown) => e === expected;
@@ -182,6 +182,7 @@ async function everyCallRejects(producer: Producer, expected: Error): Promise<vo
     same,
     "sendOffsetsToTransaction",
   );
+  await assert.rejects(producer.initTransactions(), same, "initTransactions");
   assert.equal(producer.transactionState, "FATAL_ERROR");
 }
 
