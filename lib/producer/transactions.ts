@@ -373,7 +373,22 @@ export class TransactionManager {
       },
       (r) => r.errorCode,
       initAction,
-    );
+    ).catch((error) => {
+      if (
+        error instanceof StepFailure && error.error.code === ErrorCode.INVALID_TRANSACTION_TIMEOUT
+      ) {
+        // Say which option the broker refused, and what to change.
+        throw new StepFailure(
+          error.action,
+          kafkaError(
+            ErrorCode.INVALID_TRANSACTION_TIMEOUT,
+            `InitProducerId for transactional id "${this.#transactionalId}" failed`,
+            `transactionTimeoutMs is ${config.transactionTimeoutMs} ms, more than the broker's transaction.max.timeout.ms allows: lower transactionTimeoutMs or raise transaction.max.timeout.ms`,
+          ),
+        );
+      }
+      throw error;
+    });
     this.#producerId = response.producerId;
     this.#epoch = response.producerEpoch;
     idempotence.setProducerId({ producerId: response.producerId, epoch: response.producerEpoch });

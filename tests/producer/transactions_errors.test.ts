@@ -524,7 +524,7 @@ for (const code of [Code.REQUEST_TIMED_OUT, Code.NOT_COORDINATOR]) {
 
 // ── initTransactions ───────────────────────────────────────────────────
 
-Deno.test("INVALID_TRANSACTION_TIMEOUT on InitProducerId: fatal", async () => {
+Deno.test("INVALID_TRANSACTION_TIMEOUT on InitProducerId: fatal, and the error names transactionTimeoutMs", async () => {
   const t = rig(
     { onTransactional: failFirst(ApiKey.InitProducerId, Code.INVALID_TRANSACTION_TIMEOUT) },
     { transactionTimeoutMs: 900_000 },
@@ -534,6 +534,8 @@ Deno.test("INVALID_TRANSACTION_TIMEOUT on InitProducerId: fatal", async () => {
     assert.ok(error instanceof KafkaError, String(error));
     assert.equal(error.code, Code.INVALID_TRANSACTION_TIMEOUT);
     assert.match(error.message, /INVALID_TRANSACTION_TIMEOUT/);
+    assert.match(error.message, /transactionTimeoutMs is 900000 ms/);
+    assert.match(error.message, /transaction\.max\.timeout\.ms/);
     assert.equal(t.producer.transactionState, "FATAL_ERROR");
     await everyCallRejects(t.producer, error);
     assert.equal(t.of(ApiKey.InitProducerId).length, 1);
