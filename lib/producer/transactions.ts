@@ -632,9 +632,11 @@ export class TransactionManager {
   }
 
   #abortable(error: Error): void {
-    if (this.#state === "FATAL_ERROR") return;
-    if (this.#state === "ABORTING_TRANSACTION" || this.#state === "INITIALIZING") {
-      // An abort that cannot finish, or a bump refused: nothing is left to recover.
+    // Already aborting: a step of the transaction (AddPartitionsToTxn, the
+    // offsets) failing changes nothing (as Java's transitionToAbortableError).
+    if (this.#state === "FATAL_ERROR" || this.#state === "ABORTING_TRANSACTION") return;
+    if (this.#state === "INITIALIZING") {
+      // The epoch bump after an abort refused: nothing is left to recover.
       this.#fatal(asKafkaError(error, "the transaction"));
       return;
     }

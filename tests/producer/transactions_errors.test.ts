@@ -467,6 +467,37 @@ for (const code of [Code.TRANSACTION_ABORTABLE, Code.TOPIC_AUTHORIZATION_FAILED]
 }
 
 for (
+  const [apiKey, code] of [
+    [ApiKey.AddPartitionsToTxn, Code.TOPIC_AUTHORIZATION_FAILED],
+    [ApiKey.TxnOffsetCommit, Code.GROUP_AUTHORIZATION_FAILED],
+  ]
+) {
+  Deno.test(`${codeName(code)} on ${NAMES[apiKey]} answered while the transaction aborts: ignored (as Java), the abort completes`, async () => {
+    const t = rig({ onTransactional: failFirst(apiKey, { delayMs: 100, errorCode: code }) });
+    try {
+      await t.producer.initTransactions();
+      t.producer.beginTransaction();
+      const sent = send(t.producer);
+      if (apiKey === ApiKey.TxnOffsetCommit) await sent;
+      const offsets = apiKey === ApiKey.TxnOffsetCommit
+        ? t.producer.sendOffsetsToTransaction(OFFSETS, GROUP).catch((e) => e)
+        : null;
+      await until(() => t.of(apiKey).length === 1);
+      await t.producer.abortTransaction();
+      assert.equal(t.producer.transactionState, "READY");
+      if (offsets === null) await assert.rejects(sent, TransactionAbortedError);
+      else assert.equal((await offsets as KafkaError).code, code);
+      const [end] = t.of(ApiKey.EndTxn);
+      assert.equal((end.body as EndTxnRequest).committed, false);
+      assert.ok(end.atMs - t.of(apiKey)[0].atMs >= 99, "EndTxn after the answer");
+      await commitOne(t.producer);
+    } finally {
+      await t.producer.close();
+    }
+  });
+}
+
+for (
   const code of [Code.UNKNOWN_MEMBER_ID, Code.ILLEGAL_GENERATION, Code.GROUP_AUTHORIZATION_FAILED]
 ) {
   Deno.test(`${codeName(code)} on TxnOffsetCommit: abortable; abortTransaction() recovers`, async () => {
