@@ -393,8 +393,8 @@ export class TransactionManager {
     this.#epoch = response.producerEpoch;
     idempotence.setProducerId({ producerId: response.producerId, epoch: response.producerEpoch });
     this.#bumpRequired = false;
-    this.#error = null;
     this.#transition("READY");
+    this.#error = null;
   }
 
   /** EndTxn, unless nothing of the transaction reached a coordinator; then READY (after a bump if needed). */
@@ -432,8 +432,8 @@ export class TransactionManager {
       await this.#initProducerId(true);
       return;
     }
-    this.#error = null;
     this.#transition("READY");
+    this.#error = null;
   }
 
   #scheduleAddPartitions(): void {
@@ -507,6 +507,8 @@ export class TransactionManager {
     const { config, connections } = this.#p;
     for (let attempt = 1;; attempt++) {
       if (this.#closed) throw new ProducerClosedError(`the producer was closed during ${what}`);
+      // A failed producer sends nothing more (Java's maybeTerminateRequestWithError).
+      if (this.#state === "FATAL_ERROR") throw this.#error!;
       let response: Res;
       let code: number;
       try {

@@ -371,6 +371,37 @@ for (const code of [Code.PRODUCER_FENCED, Code.INVALID_PRODUCER_EPOCH]) {
   });
 }
 
+Deno.test("PRODUCER_FENCED on a Produce answered while the transaction aborts: the abort rejects with ProducerFencedError, no EndTxn is sent", async () => {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => release = resolve);
+  let produceArrived = false;
+  const t = rig({
+    onRequest: (apiKey) => {
+      if (apiKey !== ApiKey.Produce) return undefined;
+      produceArrived = true;
+      return held;
+    },
+    onProduce: () => ({ errorCode: Code.PRODUCER_FENCED }),
+  });
+  try {
+    await t.producer.initTransactions();
+    t.producer.beginTransaction();
+    const sent = send(t.producer);
+    await until(() => produceArrived);
+    const aborted = t.producer.abortTransaction().catch((e) => e);
+    release();
+    const fenced = await sent.catch((e) => e);
+    assert.ok(fenced instanceof ProducerFencedError, String(fenced));
+    assert.equal(await aborted, fenced);
+    assert.equal(t.producer.transactionState, "FATAL_ERROR");
+    assert.equal(t.of(ApiKey.EndTxn).length, 0, "a fenced producer sends nothing more");
+    await everyCallRejects(t.producer, fenced);
+  } finally {
+    release();
+    await t.producer.close();
+  }
+});
+
 // ── Other fatal errors ─────────────────────────────────────────────────
 
 for (const code of [Code.INVALID_TXN_STATE, Code.TRANSACTIONAL_ID_AUTHORIZATION_FAILED]) {
