@@ -167,6 +167,7 @@ export class TransactionManager {
   /** See `Producer.initTransactions`. */
   initTransactions(): Promise<void> {
     return this.#call("initTransactions", () => {
+      if (this.#state === "FATAL_ERROR") throw this.#error!;
       this.#require("initTransactions()", "UNINITIALIZED");
     }, async () => {
       this.#transition("INITIALIZING");
@@ -372,13 +373,28 @@ export class TransactionManager {
       },
       (r) => r.errorCode,
       initAction,
-    );
+    ).catch((error) => {
+      if (
+        error instanceof StepFailure && error.error.code === ErrorCode.INVALID_TRANSACTION_TIMEOUT
+      ) {
+        // Say which option the broker refused, and what to change.
+        throw new StepFailure(
+          error.action,
+          kafkaError(
+            ErrorCode.INVALID_TRANSACTION_TIMEOUT,
+            `InitProducerId for transactional id "${this.#transactionalId}" failed`,
+            `transactionTimeoutMs is ${config.transactionTimeoutMs} ms, more than the broker's transaction.max.timeout.ms allows: lower transactionTimeoutMs or raise transaction.max.timeout.ms`,
+          ),
+        );
+      }
+      throw error;
+    });
     this.#producerId = response.producerId;
     this.#epoch = response.producerEpoch;
     idempotence.setProducerId({ producerId: response.producerId, epoch: response.producerEpoch });
     this.#bumpRequired = false;
-    this.#error = null;
     this.#transition("READY");
+    this.#error = null;
   }
 
   /** EndTxn, unless nothing of the transaction reached a coordinator; then READY (after a bump if needed). */
@@ -416,15 +432,21 @@ export class TransactionManager {
       await this.#initProducerId(true);
       return;
     }
-    this.#error = null;
     this.#transition("READY");
+    this.#error = null;
   }
 
   #scheduleAddPartitions(): void {
     if (this.#adding) return;
     this.#adding = true;
-    this.#enqueue(() => this.#addPartitions()).catch(() => {
-      // the state says what failed; the batches fail through undrainedFailure
+    this.#enqueue(() => this.#addPartitions()).catch((error) => {
+      // No caller waits for it: the refusal becomes the state (fatal or
+      // abortable), and the batches fail through undrainedFailure.
+      try {
+        this.#failed(error);
+      } catch {
+        // the state holds it now (or the producer closed)
+      }
     }).finally(() => {
       this.#adding = false;
       if (this.#newPartitions.size > 0) this.#scheduleAddPartitions();
@@ -485,6 +507,8 @@ export class TransactionManager {
     const { config, connections } = this.#p;
     for (let attempt = 1;; attempt++) {
       if (this.#closed) throw new ProducerClosedError(`the producer was closed during ${what}`);
+      // A failed producer sends nothing more (Java's maybeTerminateRequestWithError).
+      if (this.#state === "FATAL_ERROR") throw this.#error!;
       let response: Res;
       let code: number;
       try {
@@ -610,9 +634,11 @@ export class TransactionManager {
   }
 
   #abortable(error: Error): void {
-    if (this.#state === "FATAL_ERROR") return;
-    if (this.#state === "ABORTING_TRANSACTION" || this.#state === "INITIALIZING") {
-      // An abort that cannot finish, or a bump refused: nothing is left to recover.
+    // Already aborting: a step of the transaction (AddPartitionsToTxn, the
+    // offsets) failing changes nothing (as Java's transitionToAbortableError).
+    if (this.#state === "FATAL_ERROR" || this.#state === "ABORTING_TRANSACTION") return;
+    if (this.#state === "INITIALIZING") {
+      // The epoch bump after an abort refused: nothing is left to recover.
       this.#fatal(asKafkaError(error, "the transaction"));
       return;
     }

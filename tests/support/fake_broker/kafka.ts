@@ -1,14 +1,19 @@
 /**
  * The fake broker's Kafka: one answer per request frame, for ApiVersions,
  * Metadata, InitProducerId and Produce (and SaslHandshake, SaslAuthenticate
- * with PLAIN when told to), from the options and hooks a test gives. Both
+ * with PLAIN when told to), and the coordinator APIs of transactions
+ * (FindCoordinator, AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit,
+ * EndTxn: `transactions.ts`), from the options and hooks a test gives. Both
  * the in-memory transport (`memory.ts`) and the TCP listener (`tcp.ts`)
  * answer with it.
  *
  * It speaks one version per API (Metadata v12, InitProducerId v4, Produce
  * v11 unless told otherwise; ApiVersions at whatever version it is asked), so
- * the client negotiates exactly those. The response bodies are written here:
- * `lib/protocol` only encodes requests and decodes responses.
+ * the client negotiates exactly those; the coordinator APIs Kafka 4.1's
+ * ranges (FindCoordinator 0–6, AddPartitionsToTxn 0–3, AddOffsetsToTxn 0–4,
+ * TxnOffsetCommit 0–5, EndTxn 0–5), any of them changed with `apiVersions`.
+ * The response bodies of the first ones are written here by hand; the
+ * coordinator APIs' are encoded with the codecs' `response.encode`.
  *
  * @module
  */
@@ -16,7 +21,16 @@ import { ApiKey } from "../../../lib/protocol/api.ts";
 import { Reader } from "../../../lib/protocol/reader.ts";
 import { Writer } from "../../../lib/protocol/writer.ts";
 import { defaultTopicId, readMetadataTopics, writeMetadata } from "./metadata.ts";
-import { readProduce, writeProduce } from "./produce.ts";
+import { type ProducedTopic, readProduce, writeProduce } from "./produce.ts";
+import {
+  answerCoordinatorApi,
+  COORDINATOR_APIS,
+  COORDINATOR_VERSIONS,
+  type FakeNode,
+  type FakeTransactionalId,
+  type TxnAnswer,
+  type TxnRequest,
+} from "./transactions.ts";
 
 /** Produce v9 is the first flexible version, the first the fake can read and answer. */
 const FIRST_ANSWERED_PRODUCE = 9;
@@ -65,8 +79,35 @@ export interface FakeBrokerOptions {
   topicErrorCode?: (topic: string) => number;
   /** Answer to one partition of a Produce request; default (or undefined): success. */
   onProduce?: (batch: ProducedBatch) => ProduceAnswer | undefined;
-  /** Error code to answer an InitProducerId request with; default 0 (a new producer id, epoch 0). */
+  /**
+   * Error code to answer an idempotent producer's InitProducerId (no
+   * transactional id) with; default 0 (a new producer id, epoch 0).
+   */
   onInitProducerId?: () => number;
+  /**
+   * Scripts the answer to each coordinator request: FindCoordinator,
+   * InitProducerId with a transactional id, AddPartitionsToTxn,
+   * AddOffsetsToTxn, TxnOffsetCommit, EndTxn. Called with the API key, the
+   * decoded request and `attempt`, the number of requests of that API key
+   * so far (1 for the first); see {@link TxnAnswer}. Default (or
+   * undefined): the fake's own answer (success, or PRODUCER_FENCED for an
+   * old epoch).
+   */
+  onTransactional?: (apiKey: number, request: TxnRequest, attempt: number) => TxnAnswer | undefined;
+  /**
+   * The coordinator FindCoordinator names for a key (`keyType` 0 group, 1
+   * transactional id). Default (or undefined): node 1, this broker. Every
+   * address connects to this same fake; `FakeRequest.address` tells them apart.
+   */
+  coordinator?: (keyType: number, key: string) => FakeNode | undefined;
+  /**
+   * Version ranges to advertise instead of the fake's own, per API key
+   * (null: not advertised), e.g. `{ [ApiKey.FindCoordinator]: [0, 3] }`.
+   * Only the coordinator APIs are answered at any version.
+   */
+  apiVersions?: Readonly<Record<number, readonly [min: number, max: number] | null>>;
+  /** When given, every coordinator request (see `onTransactional`) and Produce request is appended here as decoded. */
+  requestLog?: FakeRequest[];
   /**
    * Called as each request arrives, with its API key and the connection's
    * number (1, 2, … in connect order). A promise returned holds the answer,
@@ -118,10 +159,43 @@ export interface FrameLogEntry {
   readonly atMs: number;
 }
 
+/** A request in {@link FakeBrokerOptions.requestLog}. */
+export interface FakeRequest {
+  /** The connection's number (1, 2, … in connect order). */
+  readonly connection: number;
+  /** The `host:port` the connection was opened to. */
+  readonly address: string;
+  /** The request's API key. */
+  readonly apiKey: number;
+  /** Its version. */
+  readonly version: number;
+  /** `performance.now()` when it was read. */
+  readonly atMs: number;
+  /** Requests of this API key so far, this one included (Produce: 0, not counted). */
+  readonly attempt: number;
+  /**
+   * The decoded request (cast it to the codec's request type), or for
+   * Produce its transactional id and what each partition carried.
+   */
+  readonly body: TxnRequest | ProduceBody;
+  /** What `onTransactional` answered for it. */
+  readonly scripted: TxnAnswer | undefined;
+}
+
+/** A Produce request in {@link FakeBrokerOptions.requestLog}. */
+export interface ProduceBody {
+  /** Its transactional id (null without one). */
+  readonly transactionalId: string | null;
+  /** What each topic's partitions carried. */
+  readonly topics: readonly ProducedTopic[];
+}
+
 /** What the fake knows of one connection. */
 export interface ConnectionState {
   /** Its number (1, 2, … in connect order). */
   readonly id: number;
+  /** The `host:port` it was opened to. */
+  readonly address: string;
   /** A SASL authentication succeeded, and no other has begun since. */
   authenticated: boolean;
   /** The mechanism of the SaslHandshake whose exchange is under way, else null. */
@@ -144,6 +218,12 @@ export interface ProducedBatch {
   readonly producerEpoch: number;
   /** Base sequence of the first batch. */
   readonly baseSequence: number;
+  /** Whether the first batch has the transactional bit (attributes bit 4) set. */
+  readonly transactional: boolean;
+  /** The request's transactional id (null without one). */
+  readonly transactionalId: string | null;
+  /** The Produce request's version. */
+  readonly version: number;
   /** The partition's record batches as sent (null for none). */
   readonly bytes: Uint8Array | null;
 }
@@ -198,6 +278,16 @@ export interface KafkaState {
   readonly onProduce: FakeBrokerOptions["onProduce"];
   /** See {@link FakeBrokerOptions.onInitProducerId}. */
   readonly onInitProducerId: FakeBrokerOptions["onInitProducerId"];
+  /** See {@link FakeBrokerOptions.onTransactional}. */
+  readonly onTransactional: FakeBrokerOptions["onTransactional"];
+  /** See {@link FakeBrokerOptions.coordinator}. */
+  readonly coordinator: FakeBrokerOptions["coordinator"];
+  /** See {@link FakeBrokerOptions.requestLog}. */
+  readonly requestLog: FakeRequest[] | undefined;
+  /** Coordinator requests received per API key (the next one's `attempt` minus 1). */
+  readonly coordinatorAttempts: Map<number, number>;
+  /** Producer id and epoch granted per transactional id. */
+  readonly transactionalIds: Map<string, FakeTransactionalId>;
   /** See {@link FakeBrokerOptions.onRequest}. */
   readonly onRequest: FakeBrokerOptions["onRequest"];
   /** Next offset per `topic\0partition`. */
@@ -227,11 +317,16 @@ export function kafkaState(options: FakeBrokerOptions): KafkaState {
     [ApiKey.Metadata, [12, 12]],
     [ApiKey.ApiVersions, [0, 4]],
     [ApiKey.InitProducerId, [4, 4]],
+    ...COORDINATOR_VERSIONS,
   ]);
   if (produce !== null) versions.set(ApiKey.Produce, produce);
   if (options.sasl) {
     versions.set(ApiKey.SaslHandshake, [0, 1]);
     versions.set(ApiKey.SaslAuthenticate, [0, 2]);
+  }
+  for (const [key, range] of Object.entries(options.apiVersions ?? {})) {
+    if (range === null) versions.delete(Number(key));
+    else versions.set(Number(key), range);
   }
   return {
     partitionIndexes: options.partitionIndexes ??
@@ -247,6 +342,11 @@ export function kafkaState(options: FakeBrokerOptions): KafkaState {
     topicNames: new Map(),
     onProduce: options.onProduce,
     onInitProducerId: options.onInitProducerId,
+    onTransactional: options.onTransactional,
+    coordinator: options.coordinator,
+    requestLog: options.requestLog,
+    coordinatorAttempts: new Map(),
+    transactionalIds: new Map(),
     onRequest: options.onRequest,
     sasl: options.sasl,
     frameLog: options.frameLog,
@@ -263,9 +363,18 @@ interface RequestHeader {
   correlationId: number;
 }
 
+/** A response frame to send only after `delayMs` (and every later one on the connection after it). */
+export interface DelayedAnswer {
+  /** How long to hold it. */
+  readonly delayMs: number;
+  /** The response frame with its size prefix. */
+  readonly frame: Uint8Array;
+}
+
 /**
  * Answers one request frame (without its size prefix) on connection `conn`:
- * the response frame with its size prefix, or null when no response is due.
+ * the response frame with its size prefix (to send after a delay when
+ * `onTransactional` says so), or null when no response is due.
  * @throws {Error} for an API the fake does not speak, or a request SASL does
  * not allow yet (the connection hangs up).
  */
@@ -273,7 +382,7 @@ export function answerRequest(
   state: KafkaState,
   frame: Uint8Array,
   conn: ConnectionState,
-): Uint8Array | null {
+): Uint8Array | DelayedAnswer | null {
   const r = new Reader(frame);
   const header: RequestHeader = {
     apiKey: r.int16(),
@@ -302,6 +411,7 @@ export function answerRequest(
   // Response header v1 (tagged fields) for flexible versions, except ApiVersions (always v0).
   const w = new Writer(256).int32(0).int32(header.correlationId);
   if (flexible && header.apiKey !== ApiKey.ApiVersions) w.taggedFields();
+  let delayMs = 0;
   switch (header.apiKey) {
     case ApiKey.ApiVersions:
       writeApiVersions(w, state, header.apiVersion);
@@ -309,15 +419,19 @@ export function answerRequest(
     case ApiKey.Metadata:
       writeMetadata(w, state, readMetadataTopics(r));
       break;
-    case ApiKey.InitProducerId: {
-      const errorCode = state.onInitProducerId?.() ?? 0;
-      if (errorCode !== 0) w.int32(0).int16(errorCode).int64(-1n).int16(-1).taggedFields();
-      else w.int32(0).int16(0).int64(state.nextProducerId++).int16(0).taggedFields();
-      break;
-    }
     case ApiKey.Produce: {
       const byId = header.apiVersion >= PRODUCE_TOPIC_IDS_FROM;
-      const produce = readProduce(r, state, byId);
+      const produce = readProduce(r, state, header.apiVersion);
+      state.requestLog?.push({
+        connection: conn.id,
+        address: conn.address,
+        apiKey: ApiKey.Produce,
+        version: header.apiVersion,
+        atMs: performance.now(),
+        attempt: 0,
+        body: { transactionalId: produce.transactionalId, topics: produce.topics },
+        scripted: undefined,
+      });
       if (produce.acks === 0) return null;
       writeProduce(w, state, produce.topics, byId);
       break;
@@ -330,23 +444,28 @@ export function answerRequest(
       writeSaslAuthenticate(w, state.sasl!, conn, authBytes, header.apiVersion);
       break;
     }
+    default: {
+      const outcome = answerCoordinatorApi(state, conn, header.apiKey, header.apiVersion, r, w);
+      if (outcome.hang) return null;
+      delayMs = outcome.delayMs;
+    }
   }
   w.patchInt32(0, w.length - 4);
-  return w.finish();
+  return delayMs > 0 ? { delayMs, frame: w.finish() } : w.finish();
 }
 
 function isFlexibleRequest(h: RequestHeader): boolean {
   switch (h.apiKey) {
     case ApiKey.ApiVersions:
       return h.apiVersion >= 3;
-    case ApiKey.InitProducerId:
-      return h.apiVersion >= 2;
     case ApiKey.SaslHandshake:
       return false;
     case ApiKey.SaslAuthenticate:
       return h.apiVersion >= 2;
-    default:
-      return h.apiVersion >= 9; // Produce and Metadata
+    default: {
+      const coordinatorApi = COORDINATOR_APIS.get(h.apiKey); // InitProducerId too
+      return h.apiVersion >= (coordinatorApi?.flexibleFrom ?? 9); // else Produce and Metadata
+    }
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * The fake broker behind the {@link Transport} interface, in memory: no
  * sockets, so benchmarks measure the producer's own cost and tests control
- * every answer. Answers keep request order per connection, as a broker's do.
+ * every answer. Answers keep request order per connection, as a broker's do
+ * (one held by `onRequest`, or delayed by `onTransactional`, holds the ones
+ * after it). Every address connects to the same broker.
  *
  * @module
  */
@@ -28,17 +30,22 @@ export function fakeBroker(options: FakeBrokerOptions = {}): FakeBroker {
   const state = kafkaState(options);
   return {
     stats: state.stats,
-    transport: { connect: () => Promise.resolve(openSocket(state)) },
+    transport: {
+      connect: (host, port) => Promise.resolve(openSocket(state, `${host}:${port}`)),
+    },
   };
 }
 
 /**
- * A new connection to the broker of `state`: request frames written to it
- * are answered on its readable side.
+ * A new connection to the broker of `state`, opened to `address` (default:
+ * the advertised one): request frames written to it are answered on its
+ * readable side.
  */
-export function openSocket(state: KafkaState): Socket {
+export function openSocket(state: KafkaState, address = `${state.host}:${state.port}`): Socket {
   const id = ++state.connections;
-  const conn: ConnectionState = { id, authenticated: false, saslMechanism: null };
+  const conn: ConnectionState = { id, address, authenticated: false, saslMechanism: null };
+  /** Timers of delayed answers, cleared when the connection closes. */
+  const timers = new Set<ReturnType<typeof setTimeout>>();
   let toClient!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   let pending: Uint8Array | null = null;
@@ -59,17 +66,41 @@ export function openSocket(state: KafkaState): Socket {
       atMs: performance.now(),
     });
   };
-  const deliver = (frame: Uint8Array) => {
+  const send = (request: Uint8Array, response: Uint8Array) => {
+    if (closed) return;
+    if (state.frameLog) log("response", request);
+    toClient.enqueue(response);
+  };
+  /** Answers `frame`; returns a promise when the answer is delayed (later ones wait for it). */
+  const deliver = (frame: Uint8Array): Promise<void> | undefined => {
     const response = answerRequest(state, frame, conn);
-    if (response !== null && !closed) {
-      if (state.frameLog) log("response", frame);
-      toClient.enqueue(response);
+    if (response === null) return;
+    if (response instanceof Uint8Array) {
+      send(frame, response);
+      return;
     }
+    const request = frame.slice();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        send(request, response.frame);
+        resolve();
+      }, response.delayMs);
+      timers.add(timer);
+    });
   };
   const answer = (frame: Uint8Array) => {
     if (state.frameLog) log("request", frame);
     const hold = state.onRequest?.(new DataView(frame.buffer, frame.byteOffset).getInt16(0), id);
-    if (hold === undefined && backlog === null) return deliver(frame);
+    if (hold === undefined && backlog === null) {
+      const delayed = deliver(frame);
+      if (delayed === undefined) return;
+      const mine: Promise<void> = delayed.finally(() => {
+        if (backlog === mine) backlog = null;
+      });
+      backlog = mine;
+      return;
+    }
     const copy = frame.slice();
     const mine: Promise<void> = Promise.all([backlog, hold]).then(() => deliver(copy)).catch(
       (error) => {
@@ -100,6 +131,8 @@ export function openSocket(state: KafkaState): Socket {
     close() {
       if (closed) return;
       closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
       try {
         toClient.close();
       } catch {

@@ -11,6 +11,9 @@ import { uuidToString } from "../../../lib/protocol/uuid.ts";
 import type { Writer } from "../../../lib/protocol/writer.ts";
 import type { KafkaState, ProducedBatch } from "./kafka.ts";
 
+/** The attributes bit of a batch written in a transaction. */
+const TRANSACTIONAL_BIT = 0x10;
+
 /** One topic of a Produce request. */
 export interface ProducedTopic {
   /** Topic name (looked up by id from v13; empty if the id is unknown). */
@@ -21,13 +24,20 @@ export interface ProducedTopic {
   readonly partitions: ProducedBatch[];
 }
 
-/** Reads a flexible Produce request (counted in the stats): acks and, per partition, the batches' headers. */
+/** Produce v13 names topics by id instead of by name. */
+const TOPIC_IDS_FROM = 13;
+
+/**
+ * Reads a flexible Produce request of `version` (counted in the stats): its
+ * transactional id, acks and, per partition, the batches' headers.
+ */
 export function readProduce(
   r: Reader,
   state: KafkaState,
-  byId: boolean,
-): { acks: number; topics: ProducedTopic[] } {
-  r.compactString(); // transactional id
+  version: number,
+): { transactionalId: string | null; acks: number; topics: ProducedTopic[] } {
+  const byId = version >= TOPIC_IDS_FROM;
+  const transactionalId = r.compactString();
   const acks = r.int16();
   r.int32(); // timeout
   const topics = r.array(true, (r) => {
@@ -37,7 +47,10 @@ export function readProduce(
       : state.topicNames.get(uuidToString(topicId)) ?? "";
     const partitions = r.array(true, (r) => {
       const partition = r.int32();
-      const batch = readBatches(name, topicId, partition, r.compactBytes());
+      const batch = readBatches(name, topicId, partition, r.compactBytes(), {
+        transactionalId,
+        version,
+      });
       r.taggedFields();
       return batch;
     }) ?? [];
@@ -47,25 +60,29 @@ export function readProduce(
   r.taggedFields();
   state.stats.produceRequests++;
   for (const t of topics) for (const p of t.partitions) state.stats.records += p.records;
-  return { acks, topics };
+  return { transactionalId, acks, topics };
 }
 
 /**
  * One partition's run of RecordBatch v2: the records of every batch
- * (recordsCount of each header) and the producer fields of the first.
+ * (recordsCount of each header) and the producer fields and transactional
+ * bit of the first; `request` the fields of the request it came in.
  */
 function readBatches(
   topic: string,
   topicId: Uint8Array | null,
   partition: number,
   bytes: Uint8Array | null,
+  request: { transactionalId: string | null; version: number },
 ): ProducedBatch {
   let records = 0;
   let producerId = -1n;
   let producerEpoch = -1;
   let baseSequence = -1;
+  let transactional = false;
   if (bytes !== null && bytes.length >= 61) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    transactional = (view.getInt16(21) & TRANSACTIONAL_BIT) !== 0;
     producerId = view.getBigInt64(43);
     producerEpoch = view.getInt16(51);
     baseSequence = view.getInt32(53);
@@ -74,7 +91,18 @@ function readBatches(
       pos += 12 + view.getInt32(pos + 8);
     }
   }
-  return { topic, topicId, partition, records, producerId, producerEpoch, baseSequence, bytes };
+  return {
+    topic,
+    topicId,
+    partition,
+    records,
+    producerId,
+    producerEpoch,
+    baseSequence,
+    transactional,
+    ...request,
+    bytes,
+  };
 }
 
 /** Produce response body: each partition answered by `onProduce`, offsets given on success. */
