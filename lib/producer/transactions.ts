@@ -18,8 +18,10 @@
  *   batch failed after it had sequence numbers.
  * - Errors: coordinator moves and retriable codes are retried (a new
  *   FindCoordinator, a backoff; CONCURRENT_TRANSACTIONS a short one);
- *   fencing and authorization refusals are fatal; anything else that makes
- *   the transaction fail is abortable.
+ *   fencing and authorization refusals are fatal; what Java's handler of
+ *   each step calls abortable is abortable (a refused partition, group or
+ *   member …), and an error code a step does not expect is fatal, except for
+ *   AddPartitionsToTxn and the records, whose failures are abortable.
  *
  * Requests to coordinators go one at a time, in the order asked. A public
  * call waits at most `maxBlockMs`; when it times out the operation goes on,
@@ -249,7 +251,7 @@ export class TransactionManager {
               groupId: group.groupId,
             }),
           (r) => r.errorCode,
-          abortableUnlessFatal,
+          addOffsetsAction,
         );
       }
       this.#started = true;
@@ -412,7 +414,7 @@ export class TransactionManager {
             committed: commit,
           }),
         (r) => r.errorCode,
-        commit ? abortableUnlessFatal : abortFailureAction,
+        commit ? commitAction : abortFailureAction,
       );
       if (response.producerId >= 0n) {
         // V2: every transaction ends with a new epoch (or a new id once the epoch is exhausted).
@@ -482,7 +484,7 @@ export class TransactionManager {
           topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
         }),
       (r) => worstCode(r.results.flatMap((t) => t.partitions.map((p) => p.errorCode))),
-      abortableUnlessFatal,
+      addPartitionsAction,
       this.#added.size === 0,
     );
     for (const q of joining) this.#added.add(q);
@@ -736,9 +738,34 @@ function baseAction(code: number): Action {
   return errorCodeInfo(code).retriable ? "retry" : "abortable";
 }
 
-/** AddPartitionsToTxn, AddOffsetsToTxn, EndTxn(commit): the shared table; anything else is abortable. */
-function abortableUnlessFatal(code: number): Action {
+/** AddPartitionsToTxn: the shared table; any other refusal (TOPIC_AUTHORIZATION_FAILED, OPERATION_NOT_ATTEMPTED, …) is abortable. */
+function addPartitionsAction(code: number): Action {
   return baseAction(code);
+}
+
+/**
+ * The shared table, where only the codes in `abortable` leave the
+ * transaction to abort and any other refusal is fatal (Java's "unexpected
+ * error" for AddOffsetsToTxn, TxnOffsetCommit and EndTxn).
+ */
+function abortableOnly(code: number, abortable: readonly number[]): Action {
+  const action = baseAction(code);
+  if (action !== "abortable") return action;
+  return abortable.includes(code) ? "abortable" : "fatal";
+}
+
+/** AddOffsetsToTxn: the group or the producer id refused is abortable. */
+function addOffsetsAction(code: number): Action {
+  return abortableOnly(code, [
+    ErrorCode.UNKNOWN_PRODUCER_ID,
+    ErrorCode.GROUP_AUTHORIZATION_FAILED,
+    ErrorCode.TRANSACTION_ABORTABLE,
+  ]);
+}
+
+/** EndTxn(commit): the producer id unknown or TRANSACTION_ABORTABLE leave an abort to do. */
+function commitAction(code: number): Action {
+  return abortableOnly(code, [ErrorCode.UNKNOWN_PRODUCER_ID, ErrorCode.TRANSACTION_ABORTABLE]);
 }
 
 /** EndTxn(abort): an abort that fails cannot be recovered by aborting again. */
@@ -760,11 +787,16 @@ function initAction(code: number): Action {
   return action === "abortable" ? "fatal" : action;
 }
 
-/** TxnOffsetCommit: group problems are abortable, unknown errors fatal. */
+/** TxnOffsetCommit: group membership problems are abortable, a timeout looks for the coordinator again, anything unknown is fatal. */
 function offsetCommitAction(code: number): Action {
   if (code === ErrorCode.REQUEST_TIMED_OUT) return "coordinator";
-  if (code === ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT) return "fatal";
-  return baseAction(code);
+  return abortableOnly(code, [
+    ErrorCode.GROUP_AUTHORIZATION_FAILED,
+    ErrorCode.FENCED_INSTANCE_ID,
+    ErrorCode.TRANSACTION_ABORTABLE,
+    ErrorCode.UNKNOWN_MEMBER_ID,
+    ErrorCode.ILLEGAL_GENERATION,
+  ]);
 }
 
 /** The code a multi-partition answer is acted on by: a final error first, then a coordinator move, then any retriable one. */

@@ -810,3 +810,25 @@ Deno.test("sendOffsetsToTransaction() waits at most maxBlockMs; the commit after
     await t.producer.close();
   }
 });
+
+// An error code a step does not expect is fatal on AddOffsetsToTxn, TxnOffsetCommit and
+// EndTxn(commit), as Java's handlers' "unexpected error" (INVALID_REQUEST, 42, stands for one).
+for (const apiKey of [ApiKey.AddOffsetsToTxn, ApiKey.TxnOffsetCommit, ApiKey.EndTxn]) {
+  Deno.test(`an unexpected error code on ${NAMES[apiKey]} is fatal`, async () => {
+    const t = rig({ onTransactional: failFirst(apiKey, 42) });
+    try {
+      await t.producer.initTransactions();
+      t.producer.beginTransaction();
+      await send(t.producer);
+      const error = await (async () => {
+        await t.producer.sendOffsetsToTransaction(OFFSETS, GROUP);
+        await t.producer.commitTransaction();
+      })().catch((e) => e);
+      assert.ok(error instanceof KafkaError && error.code === 42, String(error));
+      assert.equal(t.producer.transactionState, "FATAL_ERROR");
+      await assert.rejects(t.producer.abortTransaction(), (e) => e === error);
+    } finally {
+      await t.producer.close();
+    }
+  });
+}
