@@ -73,7 +73,7 @@ const rounds = Number(args.get("rounds") ?? (quick ? 1 : 3));
 const portBase = Number(args.get("port-base") ?? Deno.env.get("KAFKA_PORT_BASE") ?? 9092);
 const timeoutMs = Number(args.get("timeout-s") ?? (quick ? 90 : 240)) * 1000;
 const outDir = args.get("out-dir") ?? `${repo}/bench`;
-const kafkaVersion = Deno.env.get("KAFKA_VERSION") ?? "4.1.1";
+const kafkaVersion = Deno.env.get("KAFKA_VERSION") ?? "4.4.0";
 const onlyScenarios = args.get("scenarios")?.split(",");
 const onlyClients = args.get("clients")?.split(",");
 for (const c of onlyClients ?? []) {

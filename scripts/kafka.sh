@@ -33,7 +33,7 @@
 #                          run a class (or a single-file Java source) on the Kafka classpath
 #                          with a small heap, e.g. java org.apache.kafka.tools.ProducerPerformance ...
 #
-# Environment: KAFKA_VERSION (default 4.1.1), KAFKA_CACHE (jar cache, default
+# Environment: KAFKA_VERSION (default 4.4.0), KAFKA_CACHE (jar cache, default
 # <repo>/.cache/kafka-$KAFKA_VERSION), KAFKA_RUN_DIR (default <repo>/.cache/run),
 # KAFKA_PORT_BASE (first node's port, default 9092; a second cluster needs its
 # own KAFKA_PORT_BASE and KAFKA_RUN_DIR), KAFKA_START_TIMEOUT (seconds, default
@@ -44,7 +44,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 KAFKA_CACHE="${KAFKA_CACHE:-$ROOT/.cache/kafka-$KAFKA_VERSION}"
 RUN_DIR="${KAFKA_RUN_DIR:-$ROOT/.cache/run}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"

@@ -3,7 +3,7 @@
 # from the package registries only, with pinned versions.
 #
 # Usage: bash bench/peers/install.sh [PEER...]     (no PEER = all of them)
-#   java         Apache Kafka 4.1.1 jars (scripts/kafka.sh fetch; Maven Central)
+#   java         Apache Kafka jars (KAFKA_VERSION, default 4.4.0; scripts/kafka.sh fetch; Maven Central)
 #   librdkafka   Python venv .cache/peers/py with confluent-kafka (its wheel bundles librdkafka)
 #   franz-go     builds bench/peers/franz-go into .cache/peers/bin/franz-go-perf (Go module proxy)
 #   kafkajs      npm ci of bench/peers/node/package-lock.json into .cache/peers/node

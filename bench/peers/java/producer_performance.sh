@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Java client's send mode for bench/peers/run.sh: Kafka's own ProducerPerformance
-# (kafka-producer-perf-test) from the 4.1.1 jars, with --throughput -1 and the run's settings
+# (kafka-producer-perf-test) from the Kafka jars (KAFKA_VERSION, default 4.4.0), with --throughput -1 and the run's settings
 # as --producer-props. Its progress lines go to stderr; its final summary line is turned into
 # the contract's JSON line on stdout.
 #
@@ -46,7 +46,7 @@ if [[ -z "$summary" ]]; then
 fi
 runtime="$(java -version 2>&1 | sed -nE '1s/^[a-z]+ version "([^"]+)".*/\1/p')"
 settings="linger.ms=$linger batch.size=$batch acks=$acks enable.idempotence=$idem compression.type=$compression$security (ProducerPerformance --throughput -1; KafkaProducer defaults otherwise: buffer.memory=33554432 max.in.flight.requests.per.connection=5; latency percentiles are whole ms as the tool prints them)"
-echo "$summary" | awk -v num="$num" -v size="$size" -v runtime="$runtime" -v settings="$settings" -v version="${KAFKA_VERSION:-4.1.1}" '
+echo "$summary" | awk -v num="$num" -v size="$size" -v runtime="$runtime" -v settings="$settings" -v version="${KAFKA_VERSION:-4.4.0}" '
 {
   gsub(/[(),]/, " ")
   # fields: sent records sent rps records/sec mbps MB/sec avg ms avg latency max ms max latency p50 ms 50th ...
