@@ -7,7 +7,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * The Java client's sync mode for bench/peers/run.sh: {@code send(record).get()} N times with
@@ -70,10 +69,24 @@ public class SyncSend {
             + "\"records\":%d,\"recordSize\":%d,\"acked\":%d,\"failed\":%d,\"recordsPerSec\":%.3f,"
             + "\"mbPerSec\":%.3f,\"avgMs\":%.3f,\"maxMs\":%.3f,\"p50\":%.3f,\"p95\":%.3f,\"p99\":%.3f,"
             + "\"p999\":%.3f,\"settings\":\"%s\"}",
-        AppInfoParser.getVersion(), System.getProperty("java.version"), n, size, acked, failed, acked / seconds,
+        kafkaVersion(), System.getProperty("java.version"), n, size, acked, failed, acked / seconds,
         acked * (double) size / seconds / 1048576, acked == 0 ? 0 : sum / acked,
         pct(ok, 1), pct(ok, 0.5), pct(ok, 0.95), pct(ok, 0.99), pct(ok, 0.999), settings));
     System.exit(failed == 0 ? 0 : 1);
+  }
+
+  /** Kafka's client version: AppInfoParser moved to utils.internals in Kafka 4.4. */
+  static String kafkaVersion() {
+    for (String name : new String[] {
+        "org.apache.kafka.common.utils.AppInfoParser",
+        "org.apache.kafka.common.utils.internals.AppInfoParser"}) {
+      try {
+        return (String) Class.forName(name).getMethod("getVersion").invoke(null);
+      } catch (ReflectiveOperationException e) {
+        // not in this version's jars
+      }
+    }
+    return "unknown";
   }
 
   static double pct(double[] sorted, double p) {
