@@ -14,7 +14,7 @@
  * the argument parser, the Java-name mapping and the input formats.
  *
  * @example Run the CLI in-process with the runtime's stdin and stderr
- * ```ts ignore
+ * ```ts
  * import { runCli, runtimeIo } from "@kafkats/producer/cli";
  * const io = runtimeIo();
  * io.exit(await runCli(["produce", "-b", "127.0.0.1:9092", "-t", "logs"], io));
@@ -83,7 +83,7 @@ export { USAGE } from "./usage.ts";
  * bad command line prints the problem to stderr (status 2); `produce` runs.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { runCli, runtimeIo } from "@kafkats/producer/cli";
  * const status = await runCli(["--help"], runtimeIo()); // prints the usage, 0
  * ```
@@ -109,7 +109,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
  * `kafkats` bin and `deno run jsr:@kafkats/producer/cli` run.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { main } from "@kafkats/producer/cli";
  * await main();
  * ```

@@ -30,7 +30,7 @@ const noop = () => {};
  * status ({@link EXIT}).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { buildSettings, parseArgs, produce, runtimeIo } from "@kafkats/producer/cli";
  * const io = runtimeIo();
  * const settings = await buildSettings(parseArgs(["produce", "-b", "127.0.0.1:9092", "-t", "logs"]), io);
