@@ -3,8 +3,12 @@
  * same sources as the JSR one (mod.ts and lib/) into `npm/` (git-ignored):
  *
  *     npm/package.json   from deno.json: name, version, license; ESM only,
- *                        `exports` with types, `engines.node >= 20`, no dependencies
- *     npm/dist/          mod.js + mod.d.ts and lib/**: JavaScript and declarations
+ *                        `exports` with types (`.` and `./cli`), `bin` kafkats,
+ *                        `engines.node >= 20`, no dependencies
+ *     npm/dist/          mod.js + mod.d.ts and lib/** (lib/cli/ too): JavaScript
+ *                        and declarations
+ *     npm/bin/kafkats.js the command line (`npx kafkats produce …`): runs
+ *                        lib/cli/mod.js's main()
  *     npm/README.md, npm/LICENSE
  *
  * The compiler is the pinned `tsc` that `scripts/tools.sh tsc` installs into
@@ -35,6 +39,13 @@ const root = decodeURIComponent(ROOT.pathname).replace(/\/$/, "");
 
 const DESCRIPTION = "A Kafka producer in TypeScript that speaks the Kafka wire protocol itself: " +
   "idempotent, batched, compressed, TLS and SASL; Node, Deno and Bun, no dependencies.";
+
+/** The npm package's `kafkats` bin: the CLI's main() (lib/cli/mod.ts runs it itself only as the main module). */
+const BIN = `#!/usr/bin/env node
+// kafkats: the command line producer of @kafkats/producer (\`kafkats --help\`).
+import { main } from "../dist/lib/cli/mod.js";
+await main();
+`;
 
 /**
  * The compiler's options: ESM for Node ≥ 20, `.ts` specifiers rewritten to
@@ -143,6 +154,7 @@ export async function buildNpm(out = "npm"): Promise<BuildResult> {
     "scripts/tools.sh",
     "tsc",
     "mod.ts",
+    "lib/cli/mod.ts",
     "scripts/npm/deno.d.ts",
     ...TSC_OPTIONS,
     "--outDir",
@@ -166,15 +178,22 @@ export async function buildNpm(out = "npm"): Promise<BuildResult> {
         types: "./dist/mod.d.ts",
         default: "./dist/mod.js",
       },
+      "./cli": {
+        types: "./dist/lib/cli/mod.d.ts",
+        default: "./dist/lib/cli/mod.js",
+      },
       "./package.json": "./package.json",
     },
     main: "./dist/mod.js",
     types: "./dist/mod.d.ts",
-    files: ["dist/", "README.md", "LICENSE"],
+    bin: { kafkats: "./bin/kafkats.js" },
+    files: ["dist/", "bin/", "README.md", "LICENSE"],
     sideEffects: false,
     engines: { node: ">=20" },
   };
   await Deno.writeTextFile(`${dir}/package.json`, JSON.stringify(packageJson, null, 2) + "\n");
+  await Deno.mkdir(`${dir}/bin`);
+  await Deno.writeTextFile(`${dir}/bin/kafkats.js`, BIN, { mode: 0o755 });
   await Deno.copyFile(`${root}/README.md`, `${dir}/README.md`);
   await Deno.copyFile(`${root}/LICENSE`, `${dir}/LICENSE`);
   let files = 0;

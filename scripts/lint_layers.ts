@@ -1,14 +1,16 @@
 /**
- * `deno task lint:layers`: imports in lib/ only point down. The layers, bottom
- * first: lib/errors.ts (everyone may import it), lib/util/ (small shared
- * pieces: backoff, FIFO), lib/protocol/, lib/net/,
- * lib/producer/; nothing in lib/ imports mod.ts, tests/, bench/ or anything
- * else outside lib/ but the `node:` built-ins that Deno, Bun and Node all
- * have ({@link PORTABLE_BUILTINS}): no package, no runtime-only module, so
- * the same lib/ runs on each and compiles into the npm package without
- * dependencies. Prints each violation as
- * `file:line imports target (layer A may not import layer B)` and exits 1 if
- * there is any.
+ * `deno task lint:layers`: imports in lib/ (and mod.ts) only point down. The
+ * layers, bottom first: lib/errors.ts (everyone may import it), lib/util/
+ * (small shared pieces: backoff, FIFO, closest name), lib/protocol/,
+ * lib/net/, lib/producer/, mod.ts (the public surface), lib/cli/ (the
+ * command line, on top: it may import all of them, nothing imports it).
+ * Nothing in lib/ imports tests/, bench/ or anything else outside lib/ but
+ * the `node:` built-ins that Deno, Bun and Node all have
+ * ({@link PORTABLE_BUILTINS}; lib/cli/ also {@link CLI_BUILTINS}): no
+ * package, no runtime-only module, so the same lib/ runs on each and
+ * compiles into the npm package without dependencies. Prints each
+ * violation as `file:line imports target (layer A may not import layer B)`
+ * and exits 1 if there is any.
  *
  *     deno run --allow-read scripts/lint_layers.ts [ROOT]   ROOT defaults to this repository
  *
@@ -23,6 +25,8 @@ export const LAYERS: readonly { readonly name: string; readonly path: string }[]
   { name: "protocol", path: "lib/protocol/" },
   { name: "net", path: "lib/net/" },
   { name: "producer", path: "lib/producer/" },
+  { name: "mod.ts", path: "mod.ts" },
+  { name: "cli", path: "lib/cli/" },
 ];
 
 /** The modules from outside that lib/ may import: every runtime we run on has them. */
@@ -30,6 +34,19 @@ export const PORTABLE_BUILTINS: ReadonlySet<string> = new Set([
   "node:net",
   "node:tls",
   "node:zlib",
+]);
+
+/**
+ * What lib/cli/ may import from outside besides {@link PORTABLE_BUILTINS}:
+ * process and terminal modules and file reading, which Deno, Bun and Node
+ * all have too (the core needs none of them).
+ */
+export const CLI_BUILTINS: ReadonlySet<string> = new Set([
+  ...PORTABLE_BUILTINS,
+  "node:process",
+  "node:tty",
+  "node:readline",
+  "node:fs/promises",
 ]);
 
 /** The package's own name, which resolves to mod.ts (see deno.json). */
@@ -65,10 +82,13 @@ async function tsFiles(root: string, dir: string): Promise<string[]> {
   return files.sort();
 }
 
-/** The layer violations in the lib/ of the repository at `root`, one message each. */
+/** The layer violations in the lib/ (and mod.ts) of the repository at `root`, one message each. */
 export async function lintLayers(root: string): Promise<string[]> {
   const violations: string[] = [];
-  for (const file of await tsFiles(root, "lib")) {
+  const files = await tsFiles(root, "lib");
+  const hasMod = await Deno.stat(`${root}/mod.ts`).then((s) => s.isFile, () => false);
+  if (hasMod) files.unshift("mod.ts");
+  for (const file of files) {
     const from = layerIndex(file);
     if (from < 0) {
       violations.push(`${file}:1 is in no layer (add it to LAYERS in scripts/lint_layers.ts)`);
@@ -79,10 +99,14 @@ export async function lintLayers(root: string): Promise<string[]> {
     ) {
       const target = resolve(file, specifier);
       if (target === null) {
-        if (!PORTABLE_BUILTINS.has(specifier)) {
+        const cli = LAYERS[from].name === "cli";
+        const allowed = cli ? CLI_BUILTINS : PORTABLE_BUILTINS;
+        if (!allowed.has(specifier)) {
           violations.push(
-            `${file}:${line} imports ${specifier} (lib/ may import from outside only ${
-              [...PORTABLE_BUILTINS].join(", ")
+            `${file}:${line} imports ${specifier} (${
+              cli ? "lib/cli/" : LAYERS[from].name === "mod.ts" ? "mod.ts" : "lib/"
+            } may import from outside only ${
+              [...allowed].join(", ")
             }: Deno, Bun and Node all have them)`,
           );
         }

@@ -16,6 +16,7 @@ import {
   LEVELS,
 } from "../protocol/compression/mod.ts";
 import { utf8Length } from "../protocol/utf8.ts";
+import { closestName } from "../util/closest.ts";
 import { DEFAULTS } from "./defaults.ts";
 import type { ProducerRecord } from "./record.ts";
 import { resolveSasl, resolveTls, type SaslOptions, type TlsOptions } from "./security.ts";
@@ -610,40 +611,11 @@ function checkOptionNames(options: object): void {
   for (const name of Object.keys(options)) {
     if (Object.hasOwn(OPTION_NAMES, name)) continue;
     const camel = name.replace(/[._-]([a-z])/g, (_, c: string) => c.toUpperCase());
-    const closest = Object.hasOwn(OPTION_NAMES, camel) ? camel : closestName(name);
+    const closest = Object.hasOwn(OPTION_NAMES, camel)
+      ? camel
+      : closestName(name, Object.keys(OPTION_NAMES));
     throw new ConfigError(
       `unknown option "${name}"${closest === null ? "" : `; did you mean "${closest}"?`}`,
     );
   }
-}
-
-/** The known option name nearest to `name` by edit distance, if any is near enough. */
-function closestName(name: string): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const known of Object.keys(OPTION_NAMES)) {
-    const d = editDistance(name.toLowerCase(), known.toLowerCase());
-    if (d < bestDistance) {
-      best = known;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-/** Levenshtein distance. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

@@ -14,12 +14,17 @@
  * One more Node 24 run goes over SASL_SSL with SCRAM-SHA-512 (node:tls and
  * WebCrypto's PBKDF2/HMAC), when the secure broker runs. Kafka's Java
  * consumer then reads the topic back: every record exactly once, with its
- * key, value and headers, where `send()` said.
+ * key, value and headers, where `send()` said. Last, the package's
+ * `kafkats` bin (`node_modules/.bin/kafkats`, its shebang finding Node 24
+ * first on PATH): `--help`, stdin lines with a key separator, and SIGINT
+ * mid-stream (exit 130, every record it counted as acknowledged in the
+ * topic).
  *
  * Needs npm and the machine's `node` on PATH (`NODE20` overrides), and the
  * broker on $KAFKA_BOOTSTRAP.
  */
 import assert from "node:assert/strict";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildNpm } from "../../scripts/build_npm.ts";
 import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
@@ -96,6 +101,92 @@ function majorOf(version: string): [number, number] {
 }
 
 const secure = secureBroker();
+
+/** The kafkats bin of the package installed in `app`, run by Node 24 (`node24`: its binary). */
+async function cliBin(app: string, node24: string): Promise<void> {
+  const bin = `${app}/node_modules/.bin/kafkats`;
+  const env = { PATH: `${dirname(node24)}:${Deno.env.get("PATH") ?? ""}` };
+  assert.match((await exec("node", ["--version"], app, env)).trim(), /^v24\./);
+  assert.match(await exec(bin, ["--help"], app, env), /^Usage: kafkats produce /);
+
+  const topic = uniqueTopic("npm-cli");
+  await createTopic(topic, 1);
+  const spawn = (...flags: string[]) =>
+    new Deno.Command(bin, {
+      args: [
+        "produce",
+        "-b",
+        BOOTSTRAP,
+        "-t",
+        topic,
+        "--key-separator",
+        "=",
+        "--compression",
+        "zstd",
+        ...flags,
+      ],
+      cwd: app,
+      env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(RUN_TIMEOUT_MS),
+    }).spawn();
+  const lines = spawn();
+  const writer = lines.stdin.getWriter();
+  await writer.write(new TextEncoder().encode("k1=v1\nk2=v2\r\nk3=v3"));
+  await writer.close();
+  const done = await lines.output();
+  const stderr = decoder.decode(done.stderr);
+  assert.equal(done.code, 0, stderr);
+  assert.match(stderr, /^kafkats: 3 records acknowledged /);
+
+  // --progress: its first line shows that the CLI runs (and listens for SIGINT).
+  const interrupted = spawn("--progress");
+  const feed = interrupted.stdin.getWriter();
+  let written = 0;
+  const feeding = (async () => {
+    for (; written < 300; written++) {
+      await feed.write(new TextEncoder().encode(`i${written}=int-${written}\n`));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })().catch(() => {});
+  let stderrText = "";
+  let running!: () => void;
+  const runs = new Promise<void>((resolve) => running = resolve);
+  const stderrDone = (async () => {
+    for await (const chunk of interrupted.stderr) {
+      stderrText += decoder.decode(chunk, { stream: true });
+      if (/\rkafkats: [1-9][\d,]* acked/.test(stderrText)) running();
+    }
+  })();
+  await Promise.race([runs, stderrDone]);
+  await new Promise((r) => setTimeout(r, 1000));
+  interrupted.kill("SIGINT");
+  const out = { code: (await interrupted.status).code };
+  await stderrDone;
+  await feeding;
+  await interrupted.stdout.cancel();
+  const report = stderrText;
+  assert.equal(out.code, 130, report);
+  const acked = Number(
+    /kafkats: interrupted: (?:([\d,]+) of [\d,]+ records|([\d,]+) records?) acknowledged/
+      .exec(report)?.slice(1).find((n) => n !== undefined)?.replaceAll(",", ""),
+  );
+  assert.ok(acked > 0 && acked < 300, report);
+
+  const consumed = await readBack(topic, 3 + acked);
+  const text = (b64: string | null) => b64 === null ? null : atob(b64);
+  assert.deepEqual(
+    consumed.slice(0, 3 + acked).map((r) => [text(r.k), text(r.v)]),
+    [
+      ["k1", "v1"],
+      ["k2", "v2"],
+      ["k3", "v3"],
+      ...Array.from({ length: acked }, (_, i) => [`i${i}`, `int-${i}`]),
+    ],
+  );
+}
 
 Deno.test({
   name:
@@ -280,6 +371,11 @@ Deno.test({
         const consumed = await timed("read back", () => readBack(topic, expected.size));
         verifyReadBack(consumed, expected);
       });
+
+      await t.step(
+        "the kafkats bin under Node 24: --help, lines with a key separator, SIGINT mid-stream (130); read back",
+        () => timed("kafkats bin", () => cliBin(app, node24)),
+      );
     } finally {
       console.log(
         `  times: ${timings.map(([label, s]) => `${label} ${s.toFixed(1)} s`).join(", ")}`,

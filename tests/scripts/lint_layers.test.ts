@@ -2,9 +2,11 @@
  * scripts/lint_layers.ts against fake trees: each kind of upward import is
  * reported as `file:line imports target (layer A may not import layer B)`
  * with exit code 1, and so is a module from outside lib/ other than the
- * `node:` built-ins every runtime has; imports that only look like imports
- * (in comments, strings, template text) are not; the repository's own lib/
- * is clean.
+ * `node:` built-ins every runtime has; lib/cli/ is the top layer (it may
+ * import the producer, mod.ts and a few more built-ins; nothing, mod.ts
+ * included, may import it); imports that only look like imports (in
+ * comments, strings, template text) are not; the repository's own lib/ is
+ * clean.
  */
 import assert from "node:assert/strict";
 import { importSpecifiers } from "../../scripts/import_specifiers.ts";
@@ -120,6 +122,56 @@ Deno.test("from outside lib/, only node:net, node:tls and node:zlib may be impor
         `lib/net/t.ts:5 imports npm:lodash ${why}`,
         `lib/net/t.ts:6 imports buffer ${why}`,
         `lib/net/t.ts:7 imports jsr:@std/assert ${why}`,
+      ],
+    });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("lib/cli/ sits on top: it may import the producer and mod.ts, nothing imports it", async () => {
+  const root = await tree({
+    "mod.ts": 'export * from "./lib/producer/p.ts";\nimport "./lib/cli/c.ts";\n',
+    "lib/errors.ts": "export {};\n",
+    "lib/producer/p.ts": 'import { c } from "../cli/c.ts";\nexport const p = 1;\n',
+    "lib/cli/c.ts": [
+      'import { p } from "../producer/p.ts";',
+      'import { Producer } from "../../mod.ts";',
+      'import { Producer as P } from "@kafkats/producer";',
+      'import { readFile } from "node:fs/promises";',
+      'import process from "node:process";',
+      'import { spawn } from "node:child_process";',
+      'import "../../tests/support/x.ts";',
+    ].join("\n"),
+  });
+  const cliWhy = "(lib/cli/ may import from outside only node:net, node:tls, node:zlib, " +
+    "node:process, node:tty, node:readline, node:fs/promises: Deno, Bun and Node all have them)";
+  try {
+    assert.deepEqual(await run(root), {
+      code: 1,
+      lines: [
+        "mod.ts:2 imports lib/cli/c.ts (layer mod.ts may not import layer cli)",
+        `lib/cli/c.ts:6 imports node:child_process ${cliWhy}`,
+        "lib/cli/c.ts:7 imports tests/support/x.ts (layer cli may not import layer tests)",
+        "lib/producer/p.ts:1 imports lib/cli/c.ts (layer producer may not import layer cli)",
+      ],
+    });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("the core still may not import what only the CLI may", async () => {
+  const root = await tree({
+    "lib/errors.ts": "export {};\n",
+    "lib/producer/p.ts": 'import { readFile } from "node:fs/promises";\n',
+  });
+  try {
+    assert.deepEqual(await run(root), {
+      code: 1,
+      lines: [
+        "lib/producer/p.ts:1 imports node:fs/promises (lib/ may import from outside only " +
+        "node:net, node:tls, node:zlib: Deno, Bun and Node all have them)",
       ],
     });
   } finally {

@@ -8,6 +8,7 @@ import {
   type ProducerRecord,
   type RecordMetadata,
 } from "@kafkats/producer";
+import { type CliArgs, EXIT, type ExitCode, parseArgs } from "@kafkats/producer/cli";
 
 const options: ProducerOptions = {
   bootstrapServers: "127.0.0.1:9092",
@@ -28,7 +29,11 @@ const md: RecordMetadata = await producer.send(record);
 const offset: bigint = md.offset;
 const writer = producer.writable.getWriter();
 await writer.write({ topic: "t", value: "v" });
-export const checked: [bigint, boolean] = [
+const args: CliArgs = parseArgs(["produce", "-b", "127.0.0.1:9092", "-t", "t"]);
+const status: ExitCode = EXIT.INTERRUPTED;
+export const checked: [bigint, boolean, string | undefined, number] = [
   offset,
   new ConfigError("x") instanceof KafkaClientError,
+  args.topic,
+  status,
 ];
