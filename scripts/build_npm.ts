@@ -3,7 +3,10 @@
  * same sources as the JSR one (mod.ts and lib/) into `npm/` (git-ignored):
  *
  *     npm/package.json   from deno.json: name, version, license; ESM only,
- *                        `exports` with types, `engines.node >= 20`, no dependencies
+ *                        `exports` with types (`.` and `./otel`, as deno.json's),
+ *                        `engines.node >= 20`, no dependencies; `@opentelemetry/api`
+ *                        an optional peer (./otel takes the API objects from its
+ *                        caller and imports nothing of it)
  *     npm/dist/          mod.js + mod.d.ts and lib/**: JavaScript and declarations
  *     npm/README.md, npm/LICENSE
  *
@@ -32,6 +35,9 @@ export interface BuildResult {
 
 const ROOT = new URL("../", import.meta.url);
 const root = decodeURIComponent(ROOT.pathname).replace(/\/$/, "");
+
+/** The `@opentelemetry/api` versions the `./otel` adapter is tested with (an optional peer). */
+const OTEL_API_RANGE = ">=1.9.0 <2";
 
 const DESCRIPTION = "A Kafka producer in TypeScript that speaks the Kafka wire protocol itself: " +
   "idempotent, batched, compressed, TLS and SASL; Node, Deno and Bun, no dependencies.";
@@ -143,6 +149,7 @@ export async function buildNpm(out = "npm"): Promise<BuildResult> {
     "scripts/tools.sh",
     "tsc",
     "mod.ts",
+    "lib/otel/mod.ts",
     "scripts/npm/deno.d.ts",
     ...TSC_OPTIONS,
     "--outDir",
@@ -166,8 +173,14 @@ export async function buildNpm(out = "npm"): Promise<BuildResult> {
         types: "./dist/mod.d.ts",
         default: "./dist/mod.js",
       },
+      "./otel": {
+        types: "./dist/lib/otel/mod.d.ts",
+        default: "./dist/lib/otel/mod.js",
+      },
       "./package.json": "./package.json",
     },
+    peerDependencies: { "@opentelemetry/api": OTEL_API_RANGE },
+    peerDependenciesMeta: { "@opentelemetry/api": { optional: true } },
     main: "./dist/mod.js",
     types: "./dist/mod.d.ts",
     files: ["dist/", "README.md", "LICENSE"],

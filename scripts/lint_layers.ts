@@ -1,12 +1,14 @@
 /**
  * `deno task lint:layers`: imports in lib/ only point down. The layers, bottom
  * first: lib/errors.ts (everyone may import it), lib/util/ (small shared
- * pieces: backoff, FIFO), lib/protocol/, lib/net/,
- * lib/producer/; nothing in lib/ imports mod.ts, tests/, bench/ or anything
- * else outside lib/ but the `node:` built-ins that Deno, Bun and Node all
- * have ({@link PORTABLE_BUILTINS}): no package, no runtime-only module, so
- * the same lib/ runs on each and compiles into the npm package without
- * dependencies. Prints each violation as
+ * pieces: backoff, FIFO), lib/diagnostics/ (event channels, the logger),
+ * lib/protocol/, lib/net/, lib/producer/, lib/otel/ (the OpenTelemetry
+ * adapter, the package's `./otel` export); nothing in lib/ imports mod.ts,
+ * tests/, bench/ or anything else outside lib/ but the `node:` built-ins
+ * that Deno, Bun and Node all have ({@link PORTABLE_BUILTINS}): no package,
+ * no runtime-only module, so the same lib/ runs on each and compiles into
+ * the npm package without dependencies (lib/otel/ too: it takes the
+ * OpenTelemetry API objects from its caller). Prints each violation as
  * `file:line imports target (layer A may not import layer B)` and exits 1 if
  * there is any.
  *
@@ -20,13 +22,16 @@ import { importSpecifiers } from "./import_specifiers.ts";
 export const LAYERS: readonly { readonly name: string; readonly path: string }[] = [
   { name: "errors", path: "lib/errors.ts" },
   { name: "util", path: "lib/util/" },
+  { name: "diagnostics", path: "lib/diagnostics/" },
   { name: "protocol", path: "lib/protocol/" },
   { name: "net", path: "lib/net/" },
   { name: "producer", path: "lib/producer/" },
+  { name: "otel", path: "lib/otel/" },
 ];
 
 /** The modules from outside that lib/ may import: every runtime we run on has them. */
 export const PORTABLE_BUILTINS: ReadonlySet<string> = new Set([
+  "node:diagnostics_channel",
   "node:net",
   "node:tls",
   "node:zlib",
