@@ -5,6 +5,11 @@
  * drains ready batches per broker into Produce requests, and each record's
  * promise settles when the broker answers for its batch.
  *
+ * To watch it: `producer.metrics()` (Java's producer metrics), events on
+ * the `kafkats:*` `node:diagnostics_channel` channels ({@link channels},
+ * {@link subscribe}), the `logger` option, and OpenTelemetry spans and
+ * metrics from `@kafkats/producer/otel`.
+ *
  * @example
  * ```ts
  * import { Producer } from "@kafkats/producer";
@@ -21,7 +26,24 @@ export type { CloseOptions, SendOptions } from "./lib/producer/producer.ts";
 export type { Partitioner, ProducerOptions } from "./lib/producer/config.ts";
 export type { CompressionType } from "./lib/protocol/compression/mod.ts";
 export type { ProducerRecord, RecordHeaders, RecordMetadata } from "./lib/producer/record.ts";
-export type { ProducerMetrics } from "./lib/producer/metrics.ts";
+export type { NodeMetrics, ProducerMetrics } from "./lib/producer/metrics.ts";
+export { channels, subscribe } from "./lib/diagnostics/channels.ts";
+export type { ProducerEventName, ProducerEvents } from "./lib/diagnostics/channels.ts";
+export type {
+  AuthenticationEvent,
+  BatchExpiredEvent,
+  ConnectEvent,
+  DisconnectEvent,
+  EpochBumpEvent,
+  EventError,
+  MetadataRefreshEvent,
+  ProducerEventBase,
+  RequestEvent,
+  ResponseEvent,
+  RetryEvent,
+  TransactionEvent,
+} from "./lib/diagnostics/events.ts";
+export type { Logger, LogLevel } from "./lib/diagnostics/logger.ts";
 export type { ConsumerGroupMetadata, TopicPartitionOffset } from "./lib/producer/offsets.ts";
 export type { TransactionState } from "./lib/producer/transaction_state.ts";
 export type { SaslOptions, TlsOptions } from "./lib/producer/security.ts";

@@ -3,10 +3,13 @@
  * same sources as the JSR one (mod.ts and lib/) into `npm/` (git-ignored):
  *
  *     npm/package.json   from deno.json: name, version, license; ESM only,
- *                        `exports` with types (`.` and `./cli`), `bin` kafkats,
- *                        `engines.node >= 20`, no dependencies
- *     npm/dist/          mod.js + mod.d.ts and lib/** (lib/cli/ too): JavaScript
- *                        and declarations
+ *                        `exports` with types (`.`, `./cli` and `./otel`, as
+ *                        deno.json's), `bin` kafkats, `engines.node >= 20`, no
+ *                        dependencies; `@opentelemetry/api` an optional peer
+ *                        (./otel takes the API objects from its caller and
+ *                        imports nothing of it)
+ *     npm/dist/          mod.js + mod.d.ts and lib/** (lib/cli/, lib/otel/ too):
+ *                        JavaScript and declarations
  *     npm/bin/kafkats.js the command line (`npx kafkats produce …`): runs
  *                        lib/cli/mod.js's main()
  *     npm/README.md, npm/LICENSE
@@ -36,6 +39,9 @@ export interface BuildResult {
 
 const ROOT = new URL("../", import.meta.url);
 const root = decodeURIComponent(ROOT.pathname).replace(/\/$/, "");
+
+/** The `@opentelemetry/api` versions the `./otel` adapter is tested with (an optional peer). */
+const OTEL_API_RANGE = ">=1.9.0 <2";
 
 const DESCRIPTION = "A Kafka producer in TypeScript that speaks the Kafka wire protocol itself: " +
   "idempotent, batched, compressed, TLS and SASL; Node, Deno and Bun, no dependencies.";
@@ -155,6 +161,7 @@ export async function buildNpm(out = "npm"): Promise<BuildResult> {
     "tsc",
     "mod.ts",
     "lib/cli/mod.ts",
+    "lib/otel/mod.ts",
     "scripts/npm/deno.d.ts",
     ...TSC_OPTIONS,
     "--outDir",
@@ -182,8 +189,14 @@ export async function buildNpm(out = "npm"): Promise<BuildResult> {
         types: "./dist/lib/cli/mod.d.ts",
         default: "./dist/lib/cli/mod.js",
       },
+      "./otel": {
+        types: "./dist/lib/otel/mod.d.ts",
+        default: "./dist/lib/otel/mod.js",
+      },
       "./package.json": "./package.json",
     },
+    peerDependencies: { "@opentelemetry/api": OTEL_API_RANGE },
+    peerDependenciesMeta: { "@opentelemetry/api": { optional: true } },
     main: "./dist/mod.js",
     types: "./dist/mod.d.ts",
     bin: { kafkats: "./bin/kafkats.js" },

@@ -1,16 +1,18 @@
 /**
  * `deno task lint:layers`: imports in lib/ (and mod.ts) only point down. The
  * layers, bottom first: lib/errors.ts (everyone may import it), lib/util/
- * (small shared pieces: backoff, FIFO, closest name), lib/protocol/,
- * lib/net/, lib/producer/, mod.ts (the public surface), lib/cli/ (the
- * command line, on top: it may import all of them, nothing imports it).
- * Nothing in lib/ imports tests/, bench/ or anything else outside lib/ but
- * the `node:` built-ins that Deno, Bun and Node all have
- * ({@link PORTABLE_BUILTINS}; lib/cli/ also {@link CLI_BUILTINS}): no
- * package, no runtime-only module, so the same lib/ runs on each and
- * compiles into the npm package without dependencies. Prints each
- * violation as `file:line imports target (layer A may not import layer B)`
- * and exits 1 if there is any.
+ * (small shared pieces: backoff, FIFO, closest name), lib/diagnostics/
+ * (event channels, the logger), lib/protocol/, lib/net/, lib/producer/,
+ * lib/otel/ (the OpenTelemetry adapter, the package's `./otel` export),
+ * mod.ts (the public surface), lib/cli/ (the command line, on top: it may
+ * import all of them, nothing imports it). Nothing in lib/ imports tests/,
+ * bench/ or anything else outside lib/ but the `node:` built-ins that Deno,
+ * Bun and Node all have ({@link PORTABLE_BUILTINS}; lib/cli/ also
+ * {@link CLI_BUILTINS}): no package, no runtime-only module, so the same
+ * lib/ runs on each and compiles into the npm package without dependencies
+ * (lib/otel/ too: it takes the OpenTelemetry API objects from its caller).
+ * Prints each violation as `file:line imports target (layer A may not
+ * import layer B)` and exits 1 if there is any.
  *
  *     deno run --allow-read scripts/lint_layers.ts [ROOT]   ROOT defaults to this repository
  *
@@ -22,15 +24,18 @@ import { importSpecifiers } from "./import_specifiers.ts";
 export const LAYERS: readonly { readonly name: string; readonly path: string }[] = [
   { name: "errors", path: "lib/errors.ts" },
   { name: "util", path: "lib/util/" },
+  { name: "diagnostics", path: "lib/diagnostics/" },
   { name: "protocol", path: "lib/protocol/" },
   { name: "net", path: "lib/net/" },
   { name: "producer", path: "lib/producer/" },
+  { name: "otel", path: "lib/otel/" },
   { name: "mod.ts", path: "mod.ts" },
   { name: "cli", path: "lib/cli/" },
 ];
 
 /** The modules from outside that lib/ may import: every runtime we run on has them. */
 export const PORTABLE_BUILTINS: ReadonlySet<string> = new Set([
+  "node:diagnostics_channel",
   "node:net",
   "node:tls",
   "node:zlib",

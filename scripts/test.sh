@@ -107,7 +107,7 @@ deno lint
 deno check mod.ts bench/ tests/
 deno check --doc mod.ts lib/ # the JSDoc examples too
 deno check --doc-only README.md
-deno doc --lint mod.ts lib/cli/mod.ts
+deno doc --lint mod.ts lib/cli/mod.ts lib/otel/mod.ts
 deno task lint:layers
 deno publish --dry-run --allow-dirty >/dev/null
 

@@ -19,7 +19,13 @@ type Kind = "int" | "boolean" | "string" | "acks" | "compression";
 /** The producer options a property may set. */
 export type SettableOption = Exclude<
   keyof ProducerOptions,
-  "tls" | "sasl" | "partitioner" | "transport" | "transactionalId" | "transactionTimeoutMs"
+  | "tls"
+  | "sasl"
+  | "partitioner"
+  | "transport"
+  | "transactionalId"
+  | "transactionTimeoutMs"
+  | "logger"
 >;
 
 /** Options set from text: each one's value converted to its type. */

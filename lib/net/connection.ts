@@ -23,6 +23,15 @@
  * @module
  */
 import {
+  authenticationChannel,
+  connectChannel,
+  disconnectChannel,
+  requestChannel,
+  responseChannel,
+} from "../diagnostics/channels.ts";
+import { errorMessage, errorName } from "../diagnostics/describe_error.ts";
+import { log, type Logger } from "../diagnostics/logger.ts";
+import {
   AuthenticationError,
   KafkaClientError,
   NetworkError,
@@ -56,6 +65,8 @@ export interface ConnectionOptions {
   tls?: TlsConnectOptions;
   /** Authenticate with this mechanism after ApiVersions, and again before each session ends. */
   sasl?: SaslMechanism;
+  /** Where re-authentications and their failures are logged; none: silent. */
+  logger?: Logger | null;
 }
 
 /** A request awaiting its response. */
@@ -67,6 +78,8 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
+  /** `performance.now()` when queued, if `kafkats:response` had a subscriber then; else -1. */
+  startedMs: number;
 }
 
 /** An `acks=0` request waiting for the socket to take its frame. */
@@ -125,6 +138,8 @@ export class Connection {
   #reauthenticating: Promise<void> | null = null;
   /** The broker answered a request other than ApiVersions. */
   #answered = false;
+  /** `performance.now()` once {@link Connection.open} succeeded; -1 before. */
+  #openedMs = -1;
 
   private constructor(address: string, socket: Socket, options: ConnectionOptions) {
     this.address = address;
@@ -172,6 +187,7 @@ export class Connection {
     signal?: AbortSignal,
   ): Promise<Connection> {
     const address = formatAddress({ host, port });
+    const startedMs = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     const abandoned = new NetworkError(
@@ -212,9 +228,16 @@ export class Connection {
       if (options.sasl) {
         await Promise.race([connection.#authenticate(options.sasl, false), timeout]);
       }
+      connection.#openedMs = performance.now();
+      if (connectChannel.hasSubscribers) {
+        publishConnect(address, options, connection.#openedMs - startedMs, null);
+      }
       return connection;
     } catch (error) {
       connection?.close(error instanceof KafkaClientError ? error : undefined);
+      if (connectChannel.hasSubscribers) {
+        publishConnect(address, options, performance.now() - startedMs, error);
+      }
       throw error;
     } finally {
       clearTimeout(timer);
@@ -302,11 +325,17 @@ export class Connection {
     if (this.#closeReason) return Promise.reject(this.#closeReason);
     const correlationId = this.#nextId();
     const frame = encodeRequest(api, version, correlationId, this.#clientId, req);
+    if (requestChannel.hasSubscribers) this.#publishRequest(api, version, correlationId, true);
+    const startedMs = responseChannel.hasSubscribers ? performance.now() : -1;
     return new Promise<Res>((resolve, reject) => {
       const timer = setTimeout(() => {
         const error = new TimeoutError(
           `${api.name} request to ${this.address} got no response within ${timeoutMs} ms`,
         );
+        if (pending.startedMs >= 0) {
+          this.#publishResponse(pending, error);
+          pending.startedMs = -1; // the close below must not report it again
+        }
         reject(error);
         this.close(
           new NetworkError(
@@ -322,6 +351,7 @@ export class Connection {
         resolve: resolve as (value: unknown) => void,
         reject,
         timer,
+        startedMs,
       };
       this.#unhanded.add(pending);
       this.#outbound.push(frame, null, urgent, () => {
@@ -345,7 +375,9 @@ export class Connection {
     timeoutMs: number,
   ): Promise<void> {
     if (this.#closeReason) return Promise.reject(this.#closeReason);
-    const frame = encodeRequest(api, version, this.#nextId(), this.#clientId, req);
+    const correlationId = this.#nextId();
+    const frame = encodeRequest(api, version, correlationId, this.#clientId, req);
+    if (requestChannel.hasSubscribers) this.#publishRequest(api, version, correlationId, false);
     return new Promise<void>((resolve, reject) => {
       this.#sends.push({
         apiName: api.name,
@@ -369,8 +401,19 @@ export class Connection {
     this.#closeReason = error;
     const pendings = [...this.#queue.takeAll(), ...this.#unhanded];
     this.#unhanded.clear();
+    if (this.#openedMs >= 0 && disconnectChannel.hasSubscribers) {
+      disconnectChannel.publish({
+        clientId: this.#clientId,
+        broker: this.address,
+        connectedMs: performance.now() - this.#openedMs,
+        inFlightRequests: pendings.length,
+        errorName: error.name,
+        errorMessage: error.message,
+      });
+    }
     for (const pending of pendings) {
       clearTimeout(pending.timer);
+      if (pending.startedMs >= 0) this.#publishResponse(pending, error);
       pending.reject(error);
     }
     clearTimeout(this.#sendTimer);
@@ -454,10 +497,45 @@ export class Connection {
     try {
       response = decodeResponse(pending.api, pending.version, frame);
     } catch (error) {
+      if (pending.startedMs >= 0) this.#publishResponse(pending, error);
       pending.reject(error as Error);
       throw error;
     }
+    if (pending.startedMs >= 0) this.#publishResponse(pending, null);
     pending.resolve(response);
+  }
+
+  #publishRequest(
+    api: ApiCodec<unknown, unknown>,
+    version: number,
+    correlationId: number,
+    expectResponse: boolean,
+  ): void {
+    requestChannel.publish({
+      clientId: this.#clientId,
+      broker: this.address,
+      apiName: api.name,
+      apiKey: api.apiKey,
+      apiVersion: version,
+      correlationId,
+      expectResponse,
+    });
+  }
+
+  /** Publishes how a timed request ended (`kafkats:response`), if the channel still has subscribers. */
+  #publishResponse(pending: Pending, error: unknown): void {
+    if (!responseChannel.hasSubscribers) return;
+    responseChannel.publish({
+      clientId: this.#clientId,
+      broker: this.address,
+      apiName: pending.api.name,
+      apiKey: pending.api.apiKey,
+      apiVersion: pending.version,
+      correlationId: pending.correlationId,
+      durationMs: performance.now() - pending.startedMs,
+      errorName: error === null ? null : errorName(error),
+      errorMessage: error === null ? null : errorMessage(error),
+    });
   }
 
   /**
@@ -472,15 +550,35 @@ export class Connection {
   async #authenticate(mechanism: SaslMechanism, again: boolean): Promise<void> {
     const timeoutMs = this.#options.connectTimeoutMs;
     if (again) this.#outbound.hold();
-    const lifetimeMs = await authenticate(
-      {
-        address: this.address,
-        versionFor: (api) => this.versionFor(api),
-        request: (api, version, req, ms) => this.#request(api, version, req, ms, again),
-      },
-      mechanism,
-      timeoutMs,
-    );
+    const startedMs = performance.now();
+    let lifetimeMs: number;
+    try {
+      lifetimeMs = await authenticate(
+        {
+          address: this.address,
+          versionFor: (api) => this.versionFor(api),
+          request: (api, version, req, ms) => this.#request(api, version, req, ms, again),
+        },
+        mechanism,
+        timeoutMs,
+      );
+    } catch (error) {
+      if (authenticationChannel.hasSubscribers) {
+        this.#publishAuthentication(mechanism, again, startedMs, 0, error);
+      }
+      throw error;
+    }
+    if (authenticationChannel.hasSubscribers) {
+      this.#publishAuthentication(mechanism, again, startedMs, lifetimeMs, null);
+    }
+    if (again) {
+      log(
+        this.#options.logger ?? null,
+        "info",
+        `re-authenticated with broker ${this.address} (SASL ${mechanism.name}); the session lasts ${lifetimeMs} ms`,
+        { broker: this.address, mechanism: mechanism.name, sessionLifetimeMs: lifetimeMs },
+      );
+    }
     if (this.#closeReason) return;
     if (lifetimeMs > 0) {
       this.#reauthTimer = setTimeout(
@@ -492,6 +590,25 @@ export class Connection {
     if (again) this.#outbound.release();
   }
 
+  #publishAuthentication(
+    mechanism: SaslMechanism,
+    reauthentication: boolean,
+    startedMs: number,
+    sessionLifetimeMs: number,
+    error: unknown,
+  ): void {
+    authenticationChannel.publish({
+      clientId: this.#clientId,
+      broker: this.address,
+      mechanism: mechanism.name,
+      reauthentication,
+      durationMs: performance.now() - startedMs,
+      sessionLifetimeMs,
+      errorName: error === null ? null : errorName(error),
+      errorMessage: error === null ? null : errorMessage(error),
+    });
+  }
+
   #reauthenticate(mechanism: SaslMechanism): void {
     if (this.#closeReason || this.#reauthenticating) return;
     this.#reauthenticating = this.#authenticate(mechanism, true).then(
@@ -500,6 +617,14 @@ export class Connection {
       },
       (error) => {
         this.#reauthenticating = null;
+        log(
+          this.#options.logger ?? null,
+          "error",
+          `re-authentication with broker ${this.address} failed; closing the connection: ${
+            describe(error)
+          }`,
+          { broker: this.address, mechanism: mechanism.name, errorName: errorName(error) },
+        );
         this.close(
           error instanceof AuthenticationError ? error : new NetworkError(
             `re-authenticating with ${this.address} failed: ${describe(error)}`,
@@ -540,4 +665,22 @@ export class Connection {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Publishes how a connection attempt ended (`kafkats:connect`). */
+function publishConnect(
+  address: string,
+  options: ConnectionOptions,
+  durationMs: number,
+  error: unknown,
+): void {
+  connectChannel.publish({
+    clientId: options.clientId,
+    broker: address,
+    durationMs,
+    tls: options.tls !== undefined,
+    saslMechanism: options.sasl?.name ?? null,
+    errorName: error === null ? null : errorName(error),
+    errorMessage: error === null ? null : errorMessage(error),
+  });
 }

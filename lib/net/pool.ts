@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { errorName } from "../diagnostics/describe_error.ts";
+import { log } from "../diagnostics/logger.ts";
 import { connectingCannotHelp, KafkaClientError, NetworkError } from "../errors.ts";
 import { backoffMs } from "../util/backoff.ts";
 import { parseAddress } from "./address.ts";
@@ -69,6 +71,13 @@ export class ConnectionPool {
     return this.#slots.get(address)?.fatal ?? null;
   }
 
+  /** Connections open now. */
+  get connectionCount(): number {
+    let count = 0;
+    for (const slot of this.#slots.values()) if (slot.connection !== null) count++;
+    return count;
+  }
+
   /** When `address` may be tried again (0 when it may be tried now). */
   retryAtMs(address: string): number {
     return this.#slots.get(address)?.retryAtMs ?? 0;
@@ -122,7 +131,18 @@ export class ConnectionPool {
         slot.connection = connection;
         slot.failures = 0;
         slot.fatal = null;
+        log(this.#options.logger ?? null, "debug", `connected to broker ${address}`, {
+          broker: address,
+        });
         connection.closed.then((reason) => {
+          if (!this.#closed) {
+            log(
+              this.#options.logger ?? null,
+              "info",
+              `connection to broker ${address} closed: ${reason.message}`,
+              { broker: address, errorName: reason.name },
+            );
+          }
           if (connectingCannotHelp(reason)) slot.fatal = reason; // re-authentication
           if (slot.connection === connection) {
             slot.connection = null;
@@ -135,8 +155,21 @@ export class ConnectionPool {
       },
       (error) => {
         slot.connecting = null;
-        if (connectingCannotHelp(error)) slot.fatal = error;
+        const fatal = connectingCannotHelp(error);
+        if (fatal) slot.fatal = error;
         this.#backoff(slot);
+        if (!this.#closed) {
+          log(
+            this.#options.logger ?? null,
+            fatal ? "error" : "warn",
+            `connection to broker ${address} could not be established${
+              fatal ? " (retrying cannot help until the configuration changes)" : ""
+            }: ${error instanceof Error ? error.message : String(error)}; next attempt in ${
+              Math.max(slot.retryAtMs - Date.now(), 0)
+            } ms`,
+            { broker: address, errorName: errorName(error), failures: slot.failures },
+          );
+        }
         this.#onChange();
         throw error instanceof KafkaClientError
           ? error

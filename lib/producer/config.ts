@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Logger } from "../diagnostics/logger.ts";
 import { ConfigError } from "../errors.ts";
 import { parseAddress } from "../net/address.ts";
 import type { SaslMechanism } from "../net/sasl/mechanism.ts";
@@ -213,6 +214,16 @@ export interface ProducerOptions {
    * @default the runtime's (Deno, Bun or Node)
    */
   transport?: Transport;
+  /**
+   * Receives what the Java client logs at INFO and WARN: connections that
+   * fail or close, retries and batches that expire, epoch bumps, producer
+   * ids, fencing and transactions that must abort, metadata errors, SASL
+   * failures and re-authentications; and an unexpected error caught in the
+   * sender's loop (`"error"`). Messages and fields name brokers, topics and
+   * causes, never a password, token, key or SASL bytes. See {@link Logger}.
+   * @default none (silent)
+   */
+  logger?: Logger;
 }
 
 /** Every option resolved to a value; what the producer works from. */
@@ -279,6 +290,8 @@ export interface ProducerConfig {
   readonly allowAutoTopicCreation: boolean;
   /** See {@link ProducerOptions.transport}; `null` means the runtime's. */
   readonly transport: Transport | null;
+  /** See {@link ProducerOptions.logger}; null: silent. */
+  readonly logger: Logger | null;
 }
 
 /** A parsed `host:port`. */
@@ -356,6 +369,9 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
   if (options.partitioner !== undefined && typeof options.partitioner !== "function") {
     throw new ConfigError("partitioner must be a function (record, numPartitions) => partition");
   }
+  if (options.logger !== undefined && typeof options.logger !== "function") {
+    throw new ConfigError("logger must be a function (level, message, fields) => void");
+  }
   return {
     bootstrapServers: parseBootstrapServers(options.bootstrapServers),
     clientId: options.clientId ?? `kafkats-producer-${++clientIds}`,
@@ -388,6 +404,7 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     partitioner: options.partitioner ?? null,
     allowAutoTopicCreation: bool(options, "allowAutoTopicCreation"),
     transport: options.transport ?? null,
+    logger: options.logger ?? null,
   };
 }
 
@@ -600,6 +617,7 @@ const OPTION_NAMES: Record<keyof ProducerOptions, true> = {
   partitioner: true,
   allowAutoTopicCreation: true,
   transport: true,
+  logger: true,
 };
 
 /**

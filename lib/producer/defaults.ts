@@ -3,7 +3,9 @@
  * Java defaults. `resolveConfig` takes them from here; the `@default` tags on
  * `ProducerOptions` and the README's options table must say the same, which
  * tests/producer/defaults.test.ts checks. Defaults that follow from other
- * values (`clientId`, `maxBlockedBytes`, `partitioner`, `transport`) are
+ * values (`clientId`, `maxBlockedBytes`, `partitioner`, `transport`) and
+ * options that are off unless given (`transactionalId`, `tls`, `sasl`,
+ * `logger`) are
  * computed in `resolveConfig` and are not in this table, nor is
  * `compressionLevel` (each codec has its own, see compression/mod.ts).
  *

@@ -56,6 +56,11 @@ export class IdempotenceManager {
     this.#transactional = transactional;
   }
 
+  /** The producer id and epoch in use, or null while there is none. */
+  get producerIdAndEpoch(): ProducerIdAndEpoch | null {
+    return this.#pid;
+  }
+
   /** Whether a new producer id must be fetched before anything is sent. */
   get needsProducerId(): boolean {
     return this.#pid === null;

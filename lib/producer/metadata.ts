@@ -6,6 +6,9 @@
  *
  * @module
  */
+import { metadataRefreshChannel } from "../diagnostics/channels.ts";
+import { errorMessage, errorName } from "../diagnostics/describe_error.ts";
+import { log } from "../diagnostics/logger.ts";
 import {
   connectingCannotHelp,
   InvalidRecordError,
@@ -120,6 +123,11 @@ export class ProducerMetadata implements LeaderLookup {
     const known = this.#topics.get(name);
     if (known !== undefined) known.use.lastUsedMs = nowMs;
     return known;
+  }
+
+  /** When every topic of interest was last refreshed (epoch ms; 0 before the first time). */
+  get lastRefreshMs(): number {
+    return this.#lastRefreshMs;
   }
 
   /** `host:port` of broker `nodeId`, if known. */
@@ -310,19 +318,24 @@ export class ProducerMetadata implements LeaderLookup {
    * @param complete whether the requests name every topic of interest.
    */
   async #runRefresh(asks: MetadataAsk[], complete: boolean): Promise<void> {
+    const startedMs = performance.now();
+    const topicErrors: Record<string, string> = {};
+    let failure: KafkaClientError | null = null;
     try {
-      for (const ask of asks) this.#apply(await this.#fetch(ask));
+      for (const ask of asks) this.#apply(await this.#fetch(ask), topicErrors);
       this.#failures = 0;
       this.#lastError = null;
       if (complete) this.#lastRefreshMs = Date.now();
     } catch (error) {
       this.#failures++;
       this.#needFull = true;
-      this.#lastError = error instanceof KafkaClientError
+      failure = error instanceof KafkaClientError
         ? error
         : new NetworkError("metadata request failed", { cause: error });
+      this.#lastError = failure;
       this.#lastErrorMs = Date.now();
     } finally {
+      this.#report(asks, startedMs, topicErrors, failure);
       const { retryBackoffMs, retryBackoffMaxMs } = this.#config;
       this.#refreshBackoffMs = this.#failures === 0
         ? retryBackoffMs
@@ -333,6 +346,43 @@ export class ProducerMetadata implements LeaderLookup {
       signal();
       this.#onUpdate();
     }
+  }
+
+  /** Logs what went wrong in a refresh, and publishes it (`kafkats:metadata-refresh`). */
+  #report(
+    asks: readonly MetadataAsk[],
+    startedMs: number,
+    topicErrors: Record<string, string>,
+    failure: KafkaClientError | null,
+  ): void {
+    const { logger, clientId } = this.#config;
+    if (failure !== null) {
+      log(logger, "warn", `metadata refresh failed: ${failure.message}`, {
+        errorName: failure.name,
+        failures: this.#failures,
+      });
+    }
+    const refused = Object.keys(topicErrors);
+    if (refused.length > 0) {
+      // As Java's "Error while fetching metadata … : {topic=ERROR}".
+      log(
+        logger,
+        "warn",
+        `error while fetching metadata: {${
+          refused.map((t) => `${t}=${topicErrors[t]}`).join(", ")
+        }}`,
+        { topicErrors: { ...topicErrors } },
+      );
+    }
+    if (!metadataRefreshChannel.hasSubscribers) return;
+    metadataRefreshChannel.publish({
+      clientId,
+      topics: asks.flatMap((a) => a.topics),
+      durationMs: performance.now() - startedMs,
+      topicErrors,
+      errorName: failure === null ? null : errorName(failure),
+      errorMessage: failure === null ? null : errorMessage(failure),
+    });
   }
 
   /** One Metadata request, to the brokers in turn from the one after the last that failed. */
@@ -363,7 +413,7 @@ export class ProducerMetadata implements LeaderLookup {
    * more), as Java's `retainTopic` does.
    * @throws {ProtocolError} when a topic's partition indexes are not 0..n-1, each once.
    */
-  #apply(response: MetadataResponse): void {
+  #apply(response: MetadataResponse, topicErrors: Record<string, string>): void {
     const tables = new Map<string, PartitionTable>();
     for (const t of response.topics) {
       if (
@@ -382,7 +432,9 @@ export class ProducerMetadata implements LeaderLookup {
       if (t.name === null || use === undefined) continue;
       const table = tables.get(t.name);
       if (table === undefined) {
-        this.#topicErrors.set(t.name, kafkaError(t.errorCode, `metadata for topic "${t.name}"`));
+        const error = kafkaError(t.errorCode, `metadata for topic "${t.name}"`);
+        this.#topicErrors.set(t.name, error);
+        topicErrors[t.name] = error.name;
         if (
           t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
           FATAL_TOPIC_ERRORS.has(t.errorCode)

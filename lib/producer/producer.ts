@@ -25,7 +25,7 @@ import { BufferPool } from "./buffer_pool.ts";
 import { type ProducerConfig, type ProducerOptions, resolveConfig } from "./config.ts";
 import { IdempotenceManager } from "./idempotence.ts";
 import { ProducerMetadata, type TopicMetadata } from "./metadata.ts";
-import { MetricCounters, type ProducerMetrics } from "./metrics.ts";
+import { MetricCounters, metricsSnapshot, type ProducerMetrics } from "./metrics.ts";
 import {
   checkOffsetsArguments,
   type ConsumerGroupMetadata,
@@ -64,6 +64,28 @@ export interface CloseOptions {
 }
 
 const noop = () => {};
+
+/**
+ * What the OpenTelemetry adapter (lib/otel) reads of a producer; not part
+ * of the package's root API.
+ */
+export interface ProducerView {
+  /** The producer's `clientId`. */
+  readonly clientId: string;
+  /**
+   * `host:port` of the broker leading `topic`-`partition` as the producer
+   * knows it now; undefined when it knows none.
+   */
+  leaderAddress(topic: string, partition: number): string | undefined;
+}
+
+/** Set by {@link Producer}'s static block. */
+let viewOf!: (producer: Producer) => ProducerView;
+
+/** The {@link ProducerView} of `producer`. */
+export function producerView(producer: Producer): ProducerView {
+  return viewOf(producer);
+}
 
 /**
  * A Kafka producer speaking the wire protocol over TCP, modelled on Apache
@@ -115,6 +137,17 @@ export class Producer {
   };
   #writable: RecordWritable | null = null;
 
+  static {
+    viewOf = (producer) => ({
+      clientId: producer.#config.clientId,
+      leaderAddress(topic, partition) {
+        const metadata = producer.#metadata;
+        const leader = metadata.topic(topic)?.partitions[partition]?.leader ?? -1;
+        return leader < 0 ? undefined : metadata.address(leader);
+      },
+    });
+  }
+
   /**
    * Creates a producer. Nothing connects until the first record is sent.
    * @throws {ConfigError} when an option is invalid.
@@ -136,6 +169,7 @@ export class Producer {
         maxFrameSize: 100 * 1024 * 1024,
         ...(config.tls ? { tls: config.tls } : {}),
         ...(config.sasl ? { sasl: config.sasl } : {}),
+        logger: config.logger,
       },
       wakeup,
     );
@@ -423,25 +457,31 @@ export class Producer {
     return this.close();
   }
 
-  /** A snapshot of the producer's counters. */
+  /**
+   * A snapshot of the producer's metrics: totals since it was created, the
+   * state of now, and Java's windowed `producer-metrics` (rates, averages
+   * and maxima over the last 30–60 s; see {@link ProducerMetrics}).
+   *
+   * @example
+   * ```ts
+   * import { Producer } from "@kafkats/producer";
+   * await using producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+   * await producer.send({ topic: "orders", value: "created" });
+   * const m = producer.metrics();
+   * console.log(m.recordSendRate, m.requestLatencyAvg, m.nodes);
+   * ```
+   */
   metrics(): ProducerMetrics {
-    const c = this.#counters;
-    return {
-      recordsSent: c.recordsSent,
-      batchesSent: c.batchesSent,
-      requestsSent: c.requestsSent,
-      recordErrors: c.recordErrors,
-      retries: c.retries,
-      splits: c.splits,
+    return metricsSnapshot(this.#counters, {
       epochBumps: this.#idempotence?.epochBumps ?? 0,
-      recordsPerBatch: c.batchesSent === 0 ? 0 : c.recordsSent / c.batchesSent,
-      recordsPerRequest: c.requestsSent === 0 ? 0 : c.requestRecords / c.requestsSent,
-      requestsInFlight: c.requestsInFlight,
       bufferAvailableBytes: this.#pool.availableMemory,
+      bufferTotalBytes: this.#pool.totalMemory,
       incompleteBatches: this.#accumulator.incompleteCount,
       waitingSends: this.#blockedCount,
       waitingSendBytes: this.#blockedBytes,
-    };
+      connectionCount: this.#connections.connectionCount,
+      metadataRefreshedMs: this.#metadata.lastRefreshMs,
+    }, Date.now());
   }
 
   async #close(abortReason: unknown): Promise<void> {

@@ -16,6 +16,8 @@
  *
  * @module
  */
+import { errorMessage, errorName } from "../diagnostics/describe_error.ts";
+import { log } from "../diagnostics/logger.ts";
 import { connectingCannotHelp, type KafkaClientError, type KafkaError } from "../errors.ts";
 import type { Connection } from "../net/connection.ts";
 import { tryEachBroker } from "../net/each_broker.ts";
@@ -87,11 +89,25 @@ export class ProducerIdManager {
       if (outcome.kind === "granted") {
         idempotence.setProducerId(outcome.pid);
         this.#failures = 0;
+        log(
+          config.logger,
+          "info",
+          `ProducerId set to ${outcome.pid.producerId} with epoch ${outcome.pid.epoch}`,
+          { producerId: String(outcome.pid.producerId), epoch: outcome.pid.epoch },
+        );
         return;
       }
       this.#failures++;
       this.#retryAtMs = Date.now() +
         backoffMs(this.#failures, config.retryBackoffMs, config.retryBackoffMaxMs);
+      log(
+        config.logger,
+        outcome.kind === "refused" ? "error" : "warn",
+        `InitProducerId failed${outcome.kind === "refused" && outcome.fatal ? " for good" : ""}: ${
+          errorMessage(outcome.error)
+        }`,
+        { errorName: errorName(outcome.error), failures: this.#failures },
+      );
       if (outcome.kind === "refused") {
         if (outcome.fatal) this.#fatal = outcome.error as KafkaError;
         onRefused(outcome.error);

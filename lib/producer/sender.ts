@@ -14,6 +14,9 @@
  *
  * @module
  */
+import { batchExpiredChannel, epochBumpChannel, retryChannel } from "../diagnostics/channels.ts";
+import { errorMessage, errorName } from "../diagnostics/describe_error.ts";
+import { log } from "../diagnostics/logger.ts";
 import { type KafkaClientError, KafkaError, RecordTooLargeError, TimeoutError } from "../errors.ts";
 import type { Connection } from "../net/connection.ts";
 import type { ConnectionPool } from "../net/pool.ts";
@@ -150,8 +153,18 @@ export class Sender {
       try {
         delay = this.#runOnce(Date.now());
       } catch (error) {
-        // A bug must not kill the loop silently: fail loudly, keep going.
-        console.error("kafkats sender:", error);
+        // A bug must not kill the loop: report it, keep going.
+        log(
+          this.#p.config.logger,
+          "error",
+          `the sender's loop caught an unexpected error (a bug: please report it): ${
+            errorMessage(error)
+          }`,
+          {
+            errorName: errorName(error),
+            stack: error instanceof Error ? error.stack ?? "" : "",
+          },
+        );
         delay = 100;
       }
       if (!this.#running) break;
@@ -196,7 +209,9 @@ export class Sender {
         this.#failWaiting(fatal);
         return delay;
       }
+      const bumps = idempotence.epochBumps;
       if (idempotence.maybeBumpEpoch()) metadata.requestUpdate();
+      if (idempotence.epochBumps !== bumps) this.#onEpochBump(idempotence);
       if (idempotence.needsProducerId) {
         if (accumulator.incompleteCount === 0) return delay;
         // Look again when the backoff ends (a request in flight wakes the loop when done).
@@ -241,7 +256,7 @@ export class Sender {
       }
       if (connection.inFlight >= config.maxInFlightRequestsPerConnection) continue;
       const batches = accumulator.drain(node, ready.queuesByNode.get(node)!, this.#policy, nowMs);
-      if (batches.length > 0) this.#sendProduce(connection, batches, nowMs);
+      if (batches.length > 0) this.#sendProduce(connection, node, batches, nowMs);
     }
     if (accumulator.incompleteCount > 0) delay = Math.min(delay, MAX_POLL_MS);
     return delay;
@@ -250,6 +265,7 @@ export class Sender {
   /** Fails batches that waited in their queue past `deliveryTimeoutMs`. */
   #expire(nowMs: number): void {
     for (const batch of this.#p.accumulator.expiredBatches(nowMs)) {
+      this.#onExpired(batch, nowMs, batch.lastError);
       this.#fail(
         batch,
         new TimeoutError(
@@ -277,7 +293,68 @@ export class Sender {
     for (const batch of this.#p.accumulator.takeAll()) this.#fail(batch, error, batch.attempts > 0);
   }
 
-  #sendProduce(connection: Connection, batches: ProducerBatch[], nowMs: number): void {
+  /** An idempotent producer bumped its epoch (KIP-360): logged and published. */
+  #onEpochBump(idempotence: IdempotenceManager): void {
+    const pid = idempotence.producerIdAndEpoch;
+    if (pid === null) return;
+    const { config } = this.#p;
+    log(
+      config.logger,
+      "info",
+      `ProducerId set to ${pid.producerId} with epoch ${pid.epoch} (bumped: a batch with sequence numbers failed)`,
+      { producerId: String(pid.producerId), epoch: pid.epoch },
+    );
+    if (epochBumpChannel.hasSubscribers) {
+      epochBumpChannel.publish({
+        clientId: config.clientId,
+        transactionalId: null,
+        producerId: pid.producerId,
+        epoch: pid.epoch,
+        reason: "sequence",
+      });
+    }
+  }
+
+  /** A batch expires (`deliveryTimeoutMs`): logged and published. */
+  #onExpired(batch: ProducerBatch, nowMs: number, lastError: Error | null): void {
+    const { config } = this.#p;
+    const { topic, partition } = batch.queue;
+    log(
+      config.logger,
+      "warn",
+      `expiring ${batch.recordCount} record(s) for ${topic}-${partition}: ${
+        nowMs - batch.createdMs
+      } ms has passed since batch creation (deliveryTimeoutMs ${config.deliveryTimeoutMs})${
+        lastError ? `; last error: ${errorName(lastError)}` : ""
+      }`,
+      {
+        topic,
+        partition,
+        recordCount: batch.recordCount,
+        attempts: batch.attempts,
+        errorName: lastError ? errorName(lastError) : null,
+      },
+    );
+    if (batchExpiredChannel.hasSubscribers) {
+      batchExpiredChannel.publish({
+        clientId: config.clientId,
+        topic,
+        partition,
+        recordCount: batch.recordCount,
+        attempts: batch.attempts,
+        ageMs: nowMs - batch.createdMs,
+        errorName: lastError ? errorName(lastError) : null,
+        errorMessage: lastError ? errorMessage(lastError) : null,
+      });
+    }
+  }
+
+  #sendProduce(
+    connection: Connection,
+    node: number,
+    batches: ProducerBatch[],
+    nowMs: number,
+  ): void {
     const { config, metrics } = this.#p;
     let version: number;
     try {
@@ -313,8 +390,15 @@ export class Sender {
         entry = { name: topic, topicId, partitions: [] };
         byTopic.set(topic, entry);
       }
-      entry.partitions.push({ index: partition, records: batch.encode() });
+      const bytes = batch.encode();
+      entry.partitions.push({ index: partition, records: bytes });
+      // Per batch, never per record.
+      metrics.recordSend.record(batch.recordCount, nowMs);
+      metrics.batchSize.record(bytes.length, nowMs);
+      metrics.compressionRate.record(bytes.length / batch.sizeInBytes, nowMs);
+      metrics.queueTime.record(nowMs - batch.createdMs, nowMs);
     }
+    metrics.requestRecordsStat.record(records, nowMs);
     const request: ProduceRequest = {
       transactionalId: config.transactionalId,
       acks: config.acks,
@@ -335,7 +419,15 @@ export class Sender {
           for (const batch of batches) this.#succeed(batch, -1n, -1);
           this.wakeup();
         } else {
-          this.#onResponse(batches, response, version >= 13 ? byTopic : null);
+          const now = Date.now();
+          metrics.recordResponse(
+            connection.address,
+            node,
+            now - nowMs,
+            response.throttleTimeMs,
+            now,
+          );
+          this.#onResponse(batches, response, version >= 13 ? byTopic : null, now);
         }
       },
       (error) => {
@@ -367,6 +459,7 @@ export class Sender {
     batches: ProducerBatch[],
     response: ProduceResponse,
     sentIds: ReadonlyMap<string, { readonly topicId: Uint8Array | null }> | null,
+    now: number,
   ): void {
     const answers = new Map<string, ProducePartitionResponse>();
     for (const t of response.topics) {
@@ -374,7 +467,6 @@ export class Sender {
       for (const p of t.partitions) answers.set(`${key}\u0000${p.index}`, p);
     }
     if (response.nodeEndpoints.length > 0) this.#p.metadata.addBrokers(response.nodeEndpoints);
-    const now = Date.now();
     for (const batch of batches) {
       const { topic, partition } = batch.queue;
       const topicId = sentIds?.get(topic)?.topicId;
@@ -471,8 +563,21 @@ export class Sender {
         : backoffMs(batch.attempts, config.retryBackoffMs, config.retryBackoffMaxMs);
       batch.lastError = error;
       metrics.retries++;
+      metrics.recordRetry.record(batch.recordCount, nowMs);
+      this.#onRetry(batch, error);
       accumulator.reenqueue(batch, nowMs);
       return;
+    }
+    if (retriable) {
+      if (timedOut) this.#onExpired(batch, nowMs, error);
+      else {
+        log(
+          config.logger,
+          "warn",
+          `giving up on ${batch.recordCount} record(s) for ${topic}-${partition} after ${batch.attempts} attempt(s) (retries ${config.retries}): ${info.name}`,
+          { topic, partition, recordCount: batch.recordCount, errorName: info.name },
+        );
+      }
     }
     if (code === ErrorCode.MESSAGE_TOO_LARGE) {
       this.#fail(
@@ -503,10 +608,51 @@ export class Sender {
     this.#fail(batch, error, fateUnknown);
   }
 
+  /** A batch is retried: logged (as Java, at WARN) and published. */
+  #onRetry(batch: ProducerBatch, error: KafkaError): void {
+    const { config } = this.#p;
+    const { topic, partition } = batch.queue;
+    if (config.logger !== null) {
+      log(
+        config.logger,
+        "warn",
+        `got error produce response on ${topic}-${partition}, retrying (${
+          Math.max(config.retries - batch.attempts, 0)
+        } attempts left): ${error.name}: ${error.message}`,
+        {
+          topic,
+          partition,
+          recordCount: batch.recordCount,
+          attempt: batch.attempts,
+          errorName: error.name,
+          backoffMs: batch.backoffMs,
+        },
+      );
+    }
+    if (retryChannel.hasSubscribers) {
+      retryChannel.publish({
+        clientId: config.clientId,
+        topic,
+        partition,
+        recordCount: batch.recordCount,
+        attempt: batch.attempts,
+        backoffMs: batch.backoffMs,
+        errorName: error.name,
+        errorMessage: error.message,
+      });
+    }
+  }
+
   #split(batch: ProducerBatch, nowMs: number): void {
-    const { accumulator, idempotence, metrics } = this.#p;
+    const { accumulator, idempotence, metrics, config } = this.#p;
     const parts = batch.split(Math.max(Math.floor(batch.sizeInBytes / 2), 1));
     metrics.splits++;
+    log(
+      config.logger,
+      "warn",
+      `got MESSAGE_TOO_LARGE for a batch of ${batch.recordCount} record(s) on ${batch.queue.topic}-${batch.queue.partition}: splitting it into ${parts.length} and retrying`,
+      { topic: batch.queue.topic, partition: batch.queue.partition, parts: parts.length },
+    );
     idempotence?.replace(batch, parts);
     accumulator.deallocate(batch);
     accumulator.reenqueueSplit(parts, nowMs);
@@ -525,6 +671,7 @@ export class Sender {
     const { idempotence, accumulator, metrics, transactions } = this.#p;
     idempotence?.onFailure(batch, unknownFate);
     metrics.recordErrors += batch.recordCount;
+    metrics.recordError.record(batch.recordCount, Date.now());
     accumulator.deallocate(batch);
     batch.fail(transactions === null ? error : transactions.onBatchFailed(batch, error));
   }

@@ -30,6 +30,16 @@
  * @module
  */
 import {
+  epochBumpChannel,
+  type EventChannel,
+  transactionAbortChannel,
+  transactionBeginChannel,
+  transactionCommitChannel,
+} from "../diagnostics/channels.ts";
+import { errorMessage, errorName } from "../diagnostics/describe_error.ts";
+import type { EpochBumpEvent, TransactionEvent } from "../diagnostics/events.ts";
+import { log } from "../diagnostics/logger.ts";
+import {
   connectingCannotHelp,
   type KafkaClientError,
   KafkaError,
@@ -189,6 +199,9 @@ export class TransactionManager {
     this.#throwIfFailed();
     this.#require("beginTransaction()", "READY");
     this.#transition("IN_TRANSACTION");
+    if (transactionBeginChannel.hasSubscribers) {
+      this.#publish(transactionBeginChannel, performance.now(), null);
+    }
   }
 
   /** See `Producer.commitTransaction`. */
@@ -196,12 +209,13 @@ export class TransactionManager {
     return this.#call("commitTransaction", () => {
       this.#throwIfFailed();
       this.#require("commitTransaction()", "IN_TRANSACTION");
-    }, async () => {
-      this.#transition("COMMITTING_TRANSACTION");
-      await this.#p.flush();
-      this.#throwIfFailed();
-      await this.#enqueue(() => this.#endTxn(true));
-    });
+    }, () =>
+      this.#published(transactionCommitChannel, async () => {
+        this.#transition("COMMITTING_TRANSACTION");
+        await this.#p.flush();
+        this.#throwIfFailed();
+        await this.#enqueue(() => this.#endTxn(true));
+      }));
   }
 
   /** See `Producer.abortTransaction`. */
@@ -209,20 +223,21 @@ export class TransactionManager {
     return this.#call("abortTransaction", () => {
       if (this.#state === "FATAL_ERROR") throw this.#error!;
       this.#require("abortTransaction()", "IN_TRANSACTION", "ABORTABLE_ERROR");
-    }, async () => {
-      const cause = this.#error ?? undefined;
-      this.#transition("ABORTING_TRANSACTION");
-      const aborted = new TransactionAbortedError(
-        "the transaction was aborted before the record was sent",
-        { cause },
-      );
-      this.#undrainedFailure = aborted;
-      this.#newPartitions.clear();
-      this.#p.failWaiting(aborted);
-      this.#p.wakeup();
-      await this.#p.flush();
-      await this.#enqueue(() => this.#endTxn(false));
-    });
+    }, () =>
+      this.#published(transactionAbortChannel, async () => {
+        const cause = this.#error ?? undefined;
+        this.#transition("ABORTING_TRANSACTION");
+        const aborted = new TransactionAbortedError(
+          "the transaction was aborted before the record was sent",
+          { cause },
+        );
+        this.#undrainedFailure = aborted;
+        this.#newPartitions.clear();
+        this.#p.failWaiting(aborted);
+        this.#p.wakeup();
+        await this.#p.flush();
+        await this.#enqueue(() => this.#endTxn(false));
+      }));
   }
 
   /** See `Producer.sendOffsetsToTransaction`; `offsets` and `group` are checked already. */
@@ -397,6 +412,19 @@ export class TransactionManager {
     this.#bumpRequired = false;
     this.#transition("READY");
     this.#error = null;
+    log(
+      config.logger,
+      "info",
+      `ProducerId set to ${response.producerId} with epoch ${response.producerEpoch}${
+        bump ? " (bumped after an abort)" : ""
+      } for transactional id "${this.#transactionalId}"`,
+      {
+        transactionalId: this.#transactionalId,
+        producerId: String(response.producerId),
+        epoch: response.producerEpoch,
+      },
+    );
+    if (bump) this.#publishEpochBump("abort");
   }
 
   /** EndTxn, unless nothing of the transaction reached a coordinator; then READY (after a bump if needed). */
@@ -418,12 +446,15 @@ export class TransactionManager {
       );
       if (response.producerId >= 0n) {
         // V2: every transaction ends with a new epoch (or a new id once the epoch is exhausted).
+        const changed = response.producerId !== this.#producerId ||
+          response.producerEpoch !== this.#epoch;
         this.#producerId = response.producerId;
         this.#epoch = response.producerEpoch;
         this.#p.idempotence.setProducerId({
           producerId: response.producerId,
           epoch: response.producerEpoch,
         });
+        if (changed) this.#publishEpochBump("transaction");
       }
     }
     this.#started = false;
@@ -647,6 +678,12 @@ export class TransactionManager {
     if (!canTransition(this.#state, "ABORTABLE_ERROR")) return;
     this.#error ??= error as KafkaClientError;
     this.#state = "ABORTABLE_ERROR";
+    log(
+      this.#p.config.logger,
+      "warn",
+      `transitioning to abortable error state: the transaction must be aborted (${this.#error.message})`,
+      { transactionalId: this.#transactionalId, errorName: this.#error.name },
+    );
     this.#undrainedFailure = new TransactionAbortedError(
       `the record was not sent: the transaction failed and must be aborted (${this.#error.message})`,
       { cause: this.#error },
@@ -657,6 +694,18 @@ export class TransactionManager {
 
   #fatal(error: KafkaClientError): void {
     if (this.#state === "FATAL_ERROR") return;
+    log(
+      this.#p.config.logger,
+      "error",
+      `transitioning to fatal error state${
+        error instanceof ProducerFencedError ? " (fenced)" : ""
+      }: ${error.message}`,
+      {
+        transactionalId: this.#transactionalId,
+        errorName: error.name,
+        fenced: error instanceof ProducerFencedError,
+      },
+    );
     this.#state = "FATAL_ERROR";
     this.#error = error;
     this.#undrainedFailure = error;
@@ -694,6 +743,53 @@ export class TransactionManager {
       `${operation} while ${pending.operation}() is unfinished (it timed out: call it again)`,
       this.#state,
     );
+  }
+
+  /** Runs `run` and publishes how it ended on `channel` (commit, abort). */
+  async #published(
+    channel: EventChannel<TransactionEvent>,
+    run: () => Promise<void>,
+  ): Promise<void> {
+    const startedMs = performance.now();
+    // The id and epoch the transaction was written with (V2's EndTxn moves them on).
+    const producerId = this.#producerId;
+    const epoch = this.#epoch;
+    try {
+      await run();
+    } catch (error) {
+      if (channel.hasSubscribers) this.#publish(channel, startedMs, error, producerId, epoch);
+      throw error;
+    }
+    if (channel.hasSubscribers) this.#publish(channel, startedMs, null, producerId, epoch);
+  }
+
+  #publish(
+    channel: EventChannel<TransactionEvent>,
+    startedMs: number,
+    error: unknown,
+    producerId = this.#producerId,
+    epoch = this.#epoch,
+  ): void {
+    channel.publish({
+      clientId: this.#p.config.clientId,
+      transactionalId: this.#transactionalId,
+      producerId,
+      epoch,
+      durationMs: performance.now() - startedMs,
+      errorName: error === null ? null : errorName(error),
+      errorMessage: error === null ? null : errorMessage(error),
+    });
+  }
+
+  #publishEpochBump(reason: EpochBumpEvent["reason"]): void {
+    if (!epochBumpChannel.hasSubscribers) return;
+    epochBumpChannel.publish({
+      clientId: this.#p.config.clientId,
+      transactionalId: this.#transactionalId,
+      producerId: this.#producerId,
+      epoch: this.#epoch,
+      reason,
+    });
   }
 
   /** Runs `step` after every coordinator request asked before it. */

@@ -42,6 +42,7 @@ const DERIVED: Record<string, { text: string; holds: () => boolean }> = {
   transport: { text: "the runtime's", holds: () => resolveConfig(base).transport === null },
   tls: { text: "off", holds: () => resolveConfig(base).tls === null },
   sasl: { text: "off", holds: () => resolveConfig(base).sasl === null },
+  logger: { text: "none", holds: () => resolveConfig(base).logger === null },
 };
 
 /** `VALUE` or `VALUE (a note)` → VALUE without backticks. */

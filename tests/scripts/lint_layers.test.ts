@@ -2,11 +2,11 @@
  * scripts/lint_layers.ts against fake trees: each kind of upward import is
  * reported as `file:line imports target (layer A may not import layer B)`
  * with exit code 1, and so is a module from outside lib/ other than the
- * `node:` built-ins every runtime has; lib/cli/ is the top layer (it may
- * import the producer, mod.ts and a few more built-ins; nothing, mod.ts
- * included, may import it); imports that only look like imports (in
- * comments, strings, template text) are not; the repository's own lib/ is
- * clean.
+ * `node:` built-ins every runtime has (lib/otel/ included); lib/cli/ is the
+ * top layer (it may import the producer, mod.ts and a few more built-ins;
+ * nothing, mod.ts included, may import it); imports that only look like
+ * imports (in comments, strings, template text) are not; the repository's
+ * own lib/ is clean.
  */
 import assert from "node:assert/strict";
 import { importSpecifiers } from "../../scripts/import_specifiers.ts";
@@ -64,6 +64,7 @@ const BAD_TREE = {
     "const t = import(`../../bench/t.ts`);",
   ].join("\n"),
   "lib/compression/gzip.ts": "export {};\n",
+  "lib/diagnostics/up.ts": 'import { E } from "../errors.ts";\nimport "../protocol/codec.ts";\n',
 };
 
 Deno.test("every upward import is reported with file, line and layers; exit code 1", async () => {
@@ -73,6 +74,7 @@ Deno.test("every upward import is reported with file, line and layers; exit code
     assert.equal(code, 1);
     assert.deepEqual(lines, [
       "lib/compression/gzip.ts:1 is in no layer (add it to LAYERS in scripts/lint_layers.ts)",
+      "lib/diagnostics/up.ts:2 imports lib/protocol/codec.ts (layer diagnostics may not import layer protocol)",
       "lib/net/socket.ts:3 imports lib/producer/p.ts (layer net may not import layer producer)",
       "lib/producer/p.ts:2 imports bench/b.ts (layer producer may not import layer bench)",
       "lib/producer/p.ts:6 imports tests/support/fake.ts (layer producer may not import layer tests)",
@@ -91,6 +93,8 @@ Deno.test("a tree whose imports only point down passes in silence", async () => 
     "lib/protocol/a.ts": 'import { E } from "../errors.ts";\nimport { b } from "./b.ts";\n',
     "lib/net/c.ts": 'export * from "../protocol/a.ts";\nimport "../errors.ts";\n',
     "lib/producer/d.ts": 'import("../net/c.ts");\nimport type { A } from "../protocol/a.ts";\n',
+    "lib/otel/e.ts": 'import { d } from "../producer/d.ts";\nimport "../diagnostics/f.ts";\n',
+    "lib/diagnostics/f.ts": 'import { E } from "../errors.ts";\nimport "../util/g.ts";\n',
   });
   try {
     assert.deepEqual(await run(root), { code: 0, lines: [] });
@@ -99,7 +103,7 @@ Deno.test("a tree whose imports only point down passes in silence", async () => 
   }
 });
 
-Deno.test("from outside lib/, only node:net, node:tls and node:zlib may be imported", async () => {
+Deno.test("from outside lib/, only node:diagnostics_channel, node:net, node:tls and node:zlib may be imported", async () => {
   const root = await tree({
     "lib/errors.ts": "export {};\n",
     "lib/net/t.ts": [
@@ -107,21 +111,23 @@ Deno.test("from outside lib/, only node:net, node:tls and node:zlib may be impor
       'import * as tls from "node:tls";',
       'import { readFileSync } from "node:fs";',
       'import { gzipSync } from "node:zlib";',
+      'import { channel } from "node:diagnostics_channel";',
       'import lodash from "npm:lodash";',
       'export { Buffer } from "buffer";',
       'const x = await import("jsr:@std/assert");',
     ].join("\n"),
   });
-  const why = "(lib/ may import from outside only node:net, node:tls, node:zlib: " +
+  const why =
+    "(lib/ may import from outside only node:diagnostics_channel, node:net, node:tls, node:zlib: " +
     "Deno, Bun and Node all have them)";
   try {
     assert.deepEqual(await run(root), {
       code: 1,
       lines: [
         `lib/net/t.ts:3 imports node:fs ${why}`,
-        `lib/net/t.ts:5 imports npm:lodash ${why}`,
-        `lib/net/t.ts:6 imports buffer ${why}`,
-        `lib/net/t.ts:7 imports jsr:@std/assert ${why}`,
+        `lib/net/t.ts:6 imports npm:lodash ${why}`,
+        `lib/net/t.ts:7 imports buffer ${why}`,
+        `lib/net/t.ts:8 imports jsr:@std/assert ${why}`,
       ],
     });
   } finally {
@@ -144,7 +150,8 @@ Deno.test("lib/cli/ sits on top: it may import the producer and mod.ts, nothing 
       'import "../../tests/support/x.ts";',
     ].join("\n"),
   });
-  const cliWhy = "(lib/cli/ may import from outside only node:net, node:tls, node:zlib, " +
+  const cliWhy = "(lib/cli/ may import from outside only node:diagnostics_channel, node:net, " +
+    "node:tls, node:zlib, " +
     "node:process, node:tty, node:readline, node:fs/promises: Deno, Bun and Node all have them)";
   try {
     assert.deepEqual(await run(root), {
@@ -171,7 +178,7 @@ Deno.test("the core still may not import what only the CLI may", async () => {
       code: 1,
       lines: [
         "lib/producer/p.ts:1 imports node:fs/promises (lib/ may import from outside only " +
-        "node:net, node:tls, node:zlib: Deno, Bun and Node all have them)",
+        "node:diagnostics_channel, node:net, node:tls, node:zlib: Deno, Bun and Node all have them)",
       ],
     });
   } finally {

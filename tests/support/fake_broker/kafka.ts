@@ -79,6 +79,8 @@ export interface FakeBrokerOptions {
   topicErrorCode?: (topic: string) => number;
   /** Answer to one partition of a Produce request; default (or undefined): success. */
   onProduce?: (batch: ProducedBatch) => ProduceAnswer | undefined;
+  /** `throttle_time_ms` of every Produce answer. Default 0. */
+  produceThrottleTimeMs?: number;
   /**
    * Error code to answer an idempotent producer's InitProducerId (no
    * transactional id) with; default 0 (a new producer id, epoch 0).
@@ -276,6 +278,8 @@ export interface KafkaState {
   readonly topicNames: Map<string, string>;
   /** See {@link FakeBrokerOptions.onProduce}. */
   readonly onProduce: FakeBrokerOptions["onProduce"];
+  /** See {@link FakeBrokerOptions.produceThrottleTimeMs}. */
+  readonly produceThrottleTimeMs: number;
   /** See {@link FakeBrokerOptions.onInitProducerId}. */
   readonly onInitProducerId: FakeBrokerOptions["onInitProducerId"];
   /** See {@link FakeBrokerOptions.onTransactional}. */
@@ -341,6 +345,7 @@ export function kafkaState(options: FakeBrokerOptions): KafkaState {
     topicErrorCode: options.topicErrorCode,
     topicNames: new Map(),
     onProduce: options.onProduce,
+    produceThrottleTimeMs: options.produceThrottleTimeMs ?? 0,
     onInitProducerId: options.onInitProducerId,
     onTransactional: options.onTransactional,
     coordinator: options.coordinator,

@@ -129,5 +129,5 @@ export function writeProduce(
     });
     w.taggedFields();
   });
-  w.int32(0).taggedFields();
+  w.int32(state.produceThrottleTimeMs).taggedFields();
 }
