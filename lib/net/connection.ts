@@ -153,7 +153,9 @@ export class Connection {
         this.close(
           error instanceof KafkaClientError
             ? error
-            : new NetworkError(`write to ${address} failed: ${describe(error)}`, { cause: error }),
+            : new NetworkError(`write to ${address} failed: ${errorMessage(error)}`, {
+              cause: error,
+            }),
         )
       );
     socket.readable
@@ -219,7 +221,7 @@ export class Connection {
           throw error;
         }
         if (error instanceof KafkaClientError) throw error; // a TLS refusal, already worded
-        throw new NetworkError(`cannot connect to ${address}: ${describe(error)}`, {
+        throw new NetworkError(`cannot connect to ${address}: ${errorMessage(error)}`, {
           cause: error,
         });
       });
@@ -621,13 +623,13 @@ export class Connection {
           this.#options.logger ?? null,
           "error",
           `re-authentication with broker ${this.address} failed; closing the connection: ${
-            describe(error)
+            errorMessage(error)
           }`,
           { broker: this.address, mechanism: mechanism.name, errorName: errorName(error) },
         );
         this.close(
           error instanceof AuthenticationError ? error : new NetworkError(
-            `re-authenticating with ${this.address} failed: ${describe(error)}`,
+            `re-authenticating with ${this.address} failed: ${errorMessage(error)}`,
             { cause: error },
           ),
         );
@@ -661,10 +663,6 @@ export class Connection {
       throw kafkaError(response.errorCode, `ApiVersions to ${this.address} failed`);
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Publishes how a connection attempt ended (`kafkats:connect`). */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { errorName } from "../diagnostics/describe_error.ts";
+import { errorMessage, errorName } from "../diagnostics/describe_error.ts";
 import { log } from "../diagnostics/logger.ts";
 import { connectingCannotHelp, KafkaClientError, NetworkError } from "../errors.ts";
 import { backoffMs } from "../util/backoff.ts";
@@ -164,7 +164,7 @@ export class ConnectionPool {
             fatal ? "error" : "warn",
             `connection to broker ${address} could not be established${
               fatal ? " (retrying cannot help until the configuration changes)" : ""
-            }: ${error instanceof Error ? error.message : String(error)}; next attempt in ${
+            }: ${errorMessage(error)}; next attempt in ${
               Math.max(slot.retryAtMs - Date.now(), 0)
             } ms`,
             { broker: address, errorName: errorName(error), failures: slot.failures },

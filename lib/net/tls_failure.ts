@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { errorMessage } from "../diagnostics/describe_error.ts";
 import { TlsAuthenticationError } from "../errors.ts";
 
 /** What a handshake error most likely means, by the runtimes' wordings. */
@@ -39,7 +40,7 @@ const CAUSES: readonly [RegExp, string][] = [
  */
 export function tlsFailure(address: string, error: unknown): TlsAuthenticationError {
   if (error instanceof TlsAuthenticationError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   const cause = CAUSES.find(([pattern]) => pattern.test(detail))?.[1];
   return new TlsAuthenticationError(
     `TLS handshake with ${address} failed${cause ? `: ${cause}` : ""} (${detail})`,
@@ -66,7 +67,7 @@ export function mapTlsReadErrors(
         if (done) controller.close();
         else controller.enqueue(value);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         controller.error(pattern.test(message) ? tlsFailure(address, error) : error);
       }
     },

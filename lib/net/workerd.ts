@@ -27,6 +27,7 @@
  *
  * @module
  */
+import { errorMessage } from "../diagnostics/describe_error.ts";
 import { ConfigError, TlsAuthenticationError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
 import { mapTlsReadErrors, tlsFailure } from "./tls_failure.ts";
@@ -193,10 +194,12 @@ function startTls(
   try {
     return plain.startTls({ expectedServerHostname: serverName });
   } catch (error) {
-    if (!/expectedServerHostname/.test(describe(error))) throw error;
+    if (!/expectedServerHostname/.test(errorMessage(error))) throw error;
     throw new ConfigError(
       `tls.serverName cannot be honoured here (connecting to ${formatAddress({ host, port })}): ` +
-        `this runtime's startTls refuses expectedServerHostname (${describe(error)}); connect ` +
+        `this runtime's startTls refuses expectedServerHostname (${
+          errorMessage(error)
+        }); connect ` +
         `to ${JSON.stringify(serverName)} by that name instead`,
       { cause: error },
     );
@@ -210,7 +213,7 @@ function startTls(
  * may be.
  */
 function handshakeFailure(address: string, error: unknown): TlsAuthenticationError {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   if (!/internal error|proxy request failed|connection lost/i.test(detail)) {
     return tlsFailure(address, error);
   }
@@ -221,10 +224,6 @@ function handshakeFailure(address: string, error: unknown): TlsAuthenticationErr
       `or tls.serverName), or the listener may not speak TLS (${detail})`,
     { cause: error },
   );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function closeQuietly(socket: CloudflareSocket): void {

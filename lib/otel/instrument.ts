@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { errorMessage } from "../diagnostics/describe_error.ts";
 import { type Producer, producerView, type SendOptions } from "../producer/producer.ts";
 import type { ProducerRecord, RecordHeaders, RecordMetadata } from "../producer/record.ts";
 import type {
@@ -210,7 +211,7 @@ function successAttributes(metadata: RecordMetadata): OtelAttributes {
 /** Marks `span` failed with `error` (status, `error.type`, the exception). */
 function failed(span: OtelSpan, error: unknown, type: string): void {
   span.setAttribute(ATTR.errorType, type);
-  span.setStatus({ code: ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.setStatus({ code: ERROR, message: errorMessage(error) });
   if (error instanceof Error) span.recordException(error);
 }
 

@@ -489,7 +489,7 @@ export class Sender {
 
   #onRequestFailed(batches: ProducerBatch[], error: unknown): void {
     const now = Date.now();
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     for (const batch of batches) {
       this.#retryOrFail(batch, ErrorCode.NETWORK_EXCEPTION, now, null, reason);
     }

@@ -927,7 +927,7 @@ function asKafkaError(error: unknown, what: string): KafkaError {
   return kafkaError(
     ErrorCode.UNKNOWN_SERVER_ERROR,
     `${what} failed`,
-    error instanceof Error ? error.message : String(error),
+    errorMessage(error),
     { cause: error },
   );
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../diagnostics/describe_error.ts";
 import { KafkaClientError, SaslAuthenticationError } from "../../errors.ts";
 import type { ApiCodec } from "../../protocol/api.ts";
 import { ErrorCode, errorCodeInfo } from "../../protocol/error_codes.ts";
@@ -103,7 +104,7 @@ async function step(
       });
     }
     if (error instanceof KafkaClientError) throw error;
-    throw new SaslAuthenticationError(`${what} failed: ${describe(error)}`, { cause: error });
+    throw new SaslAuthenticationError(`${what} failed: ${errorMessage(error)}`, { cause: error });
   }
 }
 
@@ -122,8 +123,4 @@ function refusal(what: string, code: number, detail: string | undefined): SaslAu
   return new SaslAuthenticationError(`${what} failed: ${name}${detail ? `: ${detail}` : ""}`, {
     code,
   });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

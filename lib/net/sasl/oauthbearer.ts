@@ -7,6 +7,7 @@
  * @module
  */
 
+import { errorMessage } from "../../diagnostics/describe_error.ts";
 import { SaslAuthenticationError } from "../../errors.ts";
 import type { SaslExchange, SaslMechanism } from "./mechanism.ts";
 
@@ -72,9 +73,7 @@ class OAuthBearerExchange implements SaslExchange {
       result = await this.#provider();
     } catch (error) {
       throw new SaslAuthenticationError(
-        `the OAUTHBEARER token provider failed: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
+        `the OAUTHBEARER token provider failed: ${errorMessage(error)}`,
         { cause: error },
       );
     }
