@@ -55,10 +55,13 @@ export async function ensureAllUp(): Promise<void> {
 }
 
 /**
- * The node id leading `topic`-`partition`, asked of the first node that
- * answers a Metadata request; -1 if none knows.
+ * Asks each node in turn, on a connection of its own (closed after), until
+ * `ask` returns something other than undefined; a node that fails to answer
+ * is skipped. Undefined if no node gave an answer.
  */
-export async function leaderOf(topic: string, partition: number): Promise<number> {
+async function askEachNode<T>(
+  ask: (connection: Connection) => Promise<T | undefined>,
+): Promise<T | undefined> {
   for (const address of NODES) {
     const [host, port] = address.split(":");
     let connection: Connection | null = null;
@@ -68,20 +71,31 @@ export async function leaderOf(topic: string, partition: number): Promise<number
         connectTimeoutMs: 3000,
         maxFrameSize: 16 * 1024 * 1024,
       });
-      const md = await connection.request(Metadata, connection.versionFor(Metadata), {
-        topics: [{ name: topic, topicId: null }],
-        allowAutoTopicCreation: false,
-        includeTopicAuthorizedOperations: false,
-      }, 5000);
-      const p = md.topics[0]?.partitions.find((x) => x.partitionIndex === partition);
-      if (p !== undefined) return p.leaderId;
+      const answer = await ask(connection);
+      if (answer !== undefined) return answer;
     } catch {
       // try the next node
     } finally {
       connection?.close();
     }
   }
-  return -1;
+  return undefined;
+}
+
+/**
+ * The node id leading `topic`-`partition`, asked of the first node that
+ * answers a Metadata request; -1 if none knows.
+ */
+export async function leaderOf(topic: string, partition: number): Promise<number> {
+  const leader = await askEachNode(async (connection) => {
+    const md = await connection.request(Metadata, connection.versionFor(Metadata), {
+      topics: [{ name: topic, topicId: null }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    }, 5000);
+    return md.topics[0]?.partitions.find((x) => x.partitionIndex === partition)?.leaderId;
+  });
+  return leader ?? -1;
 }
 
 /**
@@ -98,30 +112,20 @@ export async function coordinatorOf(
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    for (const address of NODES) {
-      const [host, port] = address.split(":");
-      let connection: Connection | null = null;
-      try {
-        connection = await Connection.open(defaultTransport(), host, Number(port), {
-          clientId: "kafkats-faults",
-          connectTimeoutMs: 3000,
-          maxFrameSize: 16 * 1024 * 1024,
-        });
-        const version = connection.versionFor(FindCoordinator);
-        const response = await connection.request(
-          FindCoordinator,
-          version,
-          version >= 4 ? { keyType, coordinatorKeys: [key] } : { key, keyType },
-          5000,
-        );
-        const found = version >= 4 ? response.coordinators[0] : response;
-        if (found !== undefined && found.errorCode === 0 && found.nodeId >= 0) return found.nodeId;
-      } catch {
-        // try the next node
-      } finally {
-        connection?.close();
-      }
-    }
+    const node = await askEachNode(async (connection) => {
+      const version = connection.versionFor(FindCoordinator);
+      const response = await connection.request(
+        FindCoordinator,
+        version,
+        version >= 4 ? { keyType, coordinatorKeys: [key] } : { key, keyType },
+        5000,
+      );
+      const found = version >= 4 ? response.coordinators[0] : response;
+      return found !== undefined && found.errorCode === 0 && found.nodeId >= 0
+        ? found.nodeId
+        : undefined;
+    });
+    if (node !== undefined) return node;
     if (Date.now() >= deadline) return -1;
     await sleep(200);
   }
