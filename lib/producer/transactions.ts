@@ -515,7 +515,8 @@ export class TransactionManager {
           topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
         }),
       (r) => worstCode(r.results.flatMap((t) => t.partitions.map((p) => p.errorCode))),
-      addPartitionsAction,
+      // The shared table: any other refusal (TOPIC_AUTHORIZATION_FAILED, …) is abortable.
+      baseAction,
       this.#added.size === 0,
     );
     for (const q of joining) this.#added.add(q);
@@ -832,11 +833,6 @@ function baseAction(code: number): Action {
       return "fatal";
   }
   return errorCodeInfo(code).retriable ? "retry" : "abortable";
-}
-
-/** AddPartitionsToTxn: the shared table; any other refusal (TOPIC_AUTHORIZATION_FAILED, OPERATION_NOT_ATTEMPTED, …) is abortable. */
-function addPartitionsAction(code: number): Action {
-  return baseAction(code);
 }
 
 /**
