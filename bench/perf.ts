@@ -15,7 +15,11 @@
  * created topic), --acks (all), --idempotence (true), --linger-ms (5),
  * --batch-size (16384), --compression-type (none), --mode send|sync|pipe (send: concurrent send(),
  * sync: await each send, pipe: pipeTo(producer.writable)), --json (one JSON
- * line on stdout, the shape `bench/compare.ts` reads from every client).
+ * line on stdout, the shape `bench/compare.ts` reads from every client),
+ * --buffer-memory B (the producer's bufferMemory, default Java's 32 MiB;
+ * send mode's window of unacknowledged records is B / (record size + 30)),
+ * --pipe-chunk N (pipe mode: chunks of N records, as arrays, instead of one
+ * record each).
  *
  * Transactions (send mode; Java's API, as bench/peers/java/TxnPerf.java
  * drives KafkaProducer): --transaction-size N (records per transaction;
@@ -57,6 +61,8 @@ const mode = args.get("mode") ?? "send";
 const acks = (args.get("acks") ?? "all") as "all";
 const topic = args.get("topic") ?? randomTopic("perf");
 if (!["send", "sync", "pipe"].includes(mode)) throw new Error(`--mode must be send, sync or pipe`);
+const pipeChunk = Number(args.get("pipe-chunk") ?? 1);
+if (!Number.isInteger(pipeChunk) || pipeChunk < 1) throw new Error("--pipe-chunk must be ≥ 1");
 const transactionSize = Number(args.get("transaction-size") ?? 0);
 const transactional = transactionSize > 0;
 if (!Number.isInteger(transactionSize) || transactionSize < 0) {
@@ -81,12 +87,14 @@ const settings = {
   lingerMs: Number(args.get("linger-ms") ?? 5),
   batchSize: Number(args.get("batch-size") ?? 16384),
   compressionType: (args.get("compression-type") ?? "none") as CompressionType,
+  ...(args.has("buffer-memory") ? { bufferMemory: Number(args.get("buffer-memory")) } : {}),
   ...(transactional ? { transactionalId, transactionTimeoutMs: 60000, transactionSize } : {}),
 };
 if (transactional && !settings.enableIdempotence) {
   throw new Error("--transaction-size needs --idempotence true");
 }
 const { transactionSize: _, ...producerSettings } = settings;
+const bufferMemory = settings.bufferMemory ?? 33554432;
 const producer = new Producer({ bootstrapServers: bootstrap, ...producerSettings, ...secure });
 let initMs = NaN;
 if (transactional) {
@@ -118,12 +126,21 @@ const progress = setInterval(() => {
     `${done} records acked, ${(done / s).toFixed(0)} records/sec (${
       (done * recordSize / s / 1048576).toFixed(2)
     } MB/sec), ${m.requestsInFlight} requests in flight, buffer ${
-      ((1 - m.bufferAvailableBytes / 33554432) * 100).toFixed(0)
+      ((1 - m.bufferAvailableBytes / bufferMemory) * 100).toFixed(0)
     }% used`,
   );
 }, 2000);
 
+// Latency clocks: Date.now() (ms, as ProducerPerformance's
+// System.currentTimeMillis()) for the concurrent modes, where reading the
+// clock twice per record is part of the cost (Deno's performance.now() is an
+// op call: 7% of a T1 profile); performance.now() for sync mode, whose
+// latencies are below a millisecond.
 function onAck(sentAt: number, i: number) {
+  latencies[i] = Date.now() - sentAt;
+  acked++;
+}
+function onSyncAck(sentAt: number, i: number) {
   latencies[i] = performance.now() - sentAt;
   acked++;
 }
@@ -132,7 +149,7 @@ function onError(error: unknown) {
   firstError ??= error;
 }
 
-const window = Math.floor(32 * 1048576 / (recordSize + 30));
+const window = Math.floor(bufferMemory / (recordSize + 30));
 /** Records of committed transactions; commit times (ms). */
 let committed = 0;
 const commitMs: number[] = [];
@@ -145,7 +162,7 @@ if (transactional) {
     const last = Math.min(numRecords, first + transactionSize);
     producer.beginTransaction();
     for (let i = first; i < last; i++) {
-      const t = performance.now();
+      const t = Date.now();
       const slot = (i - first) % ring.length;
       if (i - first >= ring.length) await ring[slot];
       ring[slot] = producer.send(record).then(() => onAck(t, i), onError);
@@ -176,7 +193,7 @@ if (transactional) {
     const t = performance.now();
     try {
       await producer.send(record);
-      onAck(t, i);
+      onSyncAck(t, i);
     } catch (e) {
       onError(e);
     }
@@ -190,7 +207,7 @@ if (transactional) {
   // maxBlockedBytes.
   const ring: Promise<void>[] = new Array(Math.min(window, numRecords));
   for (let i = 0; i < numRecords; i++) {
-    const t = performance.now();
+    const t = Date.now();
     const slot = i % ring.length;
     if (i >= ring.length) await ring[slot];
     ring[slot] = producer.send(record).then(() => onAck(t, i), onError);
@@ -203,9 +220,15 @@ if (transactional) {
   // What a user writes: one pipeTo. Per-record latency is not observable
   // from outside the stream, so only throughput is reported for this mode.
   let i = 0;
-  const source = new ReadableStream<ProducerRecord>({
+  const source = new ReadableStream<ProducerRecord | ProducerRecord[]>({
     pull(controller) {
-      for (let n = 0; n < 1024 && i < numRecords; n++, i++) controller.enqueue(record);
+      if (pipeChunk === 1) {
+        for (let n = 0; n < 1024 && i < numRecords; n++, i++) controller.enqueue(record);
+      } else {
+        for (let n = 0; n < 1024 && i < numRecords; n += pipeChunk, i += pipeChunk) {
+          controller.enqueue(new Array(Math.min(pipeChunk, numRecords - i)).fill(record));
+        }
+      }
       if (i >= numRecords) controller.close();
     },
   }, { highWaterMark: 0 });

@@ -1,7 +1,7 @@
 /**
  * `kafkats produce`: stdin → records (the input format) → the producer's
  * `writable`, which batches them as they are written; then a report. The
- * stream pushes back through `writer.ready` (half of `bufferMemory`), so
+ * stream pushes back through `writer.ready` (`writableHighWaterMark`), so
  * reading pauses while the broker catches up. A first SIGINT stops reading
  * and closes the producer within {@link INTERRUPT_CLOSE_MS}; a second one
  * exits at once.

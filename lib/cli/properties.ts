@@ -45,6 +45,7 @@ const KINDS: Readonly<Record<SettableOption, Kind>> = {
   compressionType: "compression",
   compressionLevel: "int",
   maxBlockedBytes: "int",
+  writableHighWaterMark: "int",
   maxBlockMs: "int",
   deliveryTimeoutMs: "int",
   requestTimeoutMs: "int",

@@ -109,6 +109,17 @@ export interface ProducerOptions {
    */
   maxBlockedBytes?: number;
   /**
+   * Bytes of records (approximately: key, value and 32 bytes each) that
+   * {@link Producer.writable} queues before it pushes back. Records are in
+   * batches from the moment they are written, so this is the stream's window
+   * of unacknowledged records: it needs to hold the bytes the brokers take in
+   * one round trip (raise it for a distant cluster: throughput × round trip),
+   * and a bigger window than that only makes records wait longer and costs
+   * memory (measured in the README's Performance section).
+   * @default 2 × `batchSize`, ≥ 262144 (and ≤ `bufferMemory` / 2)
+   */
+  writableHighWaterMark?: number;
+  /**
    * How long `send` may wait for metadata or buffer memory (`max.block.ms`).
    * @default 60000
    */
@@ -256,6 +267,8 @@ export interface ProducerConfig {
   readonly maxBlockMs: number;
   /** See {@link ProducerOptions.maxBlockedBytes}. */
   readonly maxBlockedBytes: number;
+  /** See {@link ProducerOptions.writableHighWaterMark}. */
+  readonly writableHighWaterMark: number;
   /** See {@link ProducerOptions.deliveryTimeoutMs}. */
   readonly deliveryTimeoutMs: number;
   /** See {@link ProducerOptions.requestTimeoutMs}. */
@@ -387,6 +400,13 @@ export function resolveConfig(options: ProducerOptions): ProducerConfig {
     compressionLevel,
     maxBlockMs: int(options, "maxBlockMs", 0, INT32_MAX),
     maxBlockedBytes: int(options, "maxBlockedBytes", 0, Number.MAX_SAFE_INTEGER, bufferMemory),
+    writableHighWaterMark: int(
+      options,
+      "writableHighWaterMark",
+      1,
+      Number.MAX_SAFE_INTEGER,
+      Math.min(Math.floor(bufferMemory / 2), Math.max(262144, 2 * batchSize)),
+    ),
     deliveryTimeoutMs,
     requestTimeoutMs,
     retries,
@@ -558,7 +578,7 @@ type BooleanOption = {
 /** Option `name` as an integer in `min..max`; its default from {@link DEFAULTS} unless derived (`fallback`). */
 function int(
   options: ProducerOptions,
-  name: NumericOption | "maxBlockedBytes",
+  name: NumericOption | "maxBlockedBytes" | "writableHighWaterMark",
   min: number,
   max: number,
   fallback: number = DEFAULTS[name as NumericOption],
@@ -599,6 +619,7 @@ const OPTION_NAMES: Record<keyof ProducerOptions, true> = {
   compressionType: true,
   compressionLevel: true,
   maxBlockedBytes: true,
+  writableHighWaterMark: true,
   maxBlockMs: true,
   deliveryTimeoutMs: true,
   requestTimeoutMs: true,

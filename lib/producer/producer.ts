@@ -242,10 +242,10 @@ export class Producer {
    * record is acknowledged (rejects if it failed), but records are appended
    * to batches as soon as they are written — in the queuing strategy's
    * `size()` — so batching survives a stream that is written one chunk at a
-   * time. The stream's high-water mark is half of `bufferMemory` (counted in
-   * approximate record bytes): batches carry headers and are sent part-full,
-   * so this leaves the pool room and lets the stream's backpressure act
-   * before `send` would have to wait for memory.
+   * time. A chunk may also be an array of records, appended in order, whose
+   * write resolves once all of them are acknowledged. The stream's
+   * high-water mark is `writableHighWaterMark` (counted in approximate record
+   * bytes): the window of records written and not yet acknowledged.
    *
    * A chunk the stream rejects (written after `close()`, during or after
    * `abort()`, or after a failed write) is never produced. Closing the stream
@@ -254,15 +254,26 @@ export class Producer {
    * records already in batches are still sent (await {@link Producer.close}
    * to see them settle), sends still waiting fail with
    * {@link ProducerClosedError} whose `cause` is the abort reason.
+   *
+   * @example Records from a source that already batches
+   * ```ts
+   * import { Producer, type ProducerRecord } from "@kafkats/producer";
+   * const producer = new Producer({ bootstrapServers: "127.0.0.1:9092" });
+   * const pages = ReadableStream.from<ProducerRecord[]>([
+   *   [{ topic: "orders", value: "a" }, { topic: "orders", value: "b" }],
+   *   [{ topic: "orders", value: "c" }],
+   * ]);
+   * await pages.pipeTo(producer.writable); // then closes the producer
+   * ```
    */
-  get writable(): WritableStream<ProducerRecord> {
+  get writable(): WritableStream<ProducerRecord | readonly ProducerRecord[]> {
     this.#writable ??= new RecordWritable({
       append: (record) => this.#sendUnwatched(record),
       close: () => this.close(),
       abort: (reason) => {
         this.#closing ??= this.#close(reason);
       },
-    }, this.#config.bufferMemory / 2);
+    }, this.#config.writableHighWaterMark);
     return this.#writable;
   }
 

@@ -4,11 +4,20 @@
  * sink's `write()` would send one record per request. Records are appended
  * in the queuing strategy's `size()` instead, which runs synchronously inside
  * `writer.write()`; the sink's `write()` only waits for the record's batch.
+ * A chunk is a record or an array of records (for sources that already
+ * batch): an array is appended whole and its write waits for every batch it
+ * went into.
  *
  * `size()` runs before the stream checks its own state, so the stream keeps
  * track of when it stops accepting chunks (close requested, aborted, a write
  * failed, closed) and appends nothing from then on: a chunk the stream
  * rejects is never produced.
+ *
+ * What a write costs is what keeps the stream as fast as `send()`: writes run
+ * one at a time, so when a write of a batch's record starts, every earlier
+ * write is done, and the first write of a batch waited for its outcome. Only
+ * that first write makes a promise; the batch's later writes return one
+ * shared resolved promise.
  *
  * @module
  */
@@ -31,10 +40,29 @@ export interface RecordSink {
   abort(reason: unknown): void;
 }
 
+/** A chunk of {@link RecordWritable}: one record, or records in order. */
+export type RecordChunk = ProducerRecord | readonly ProducerRecord[];
+
 const noop = () => {};
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** A chunk the stream was not going to accept (its write rejects if it ever runs). */
 const REFUSED = -1;
+/** An array chunk: its target is a {@link ChunkParts}. */
+const ARRAY = -2;
+
+/**
+ * Where the records of an array chunk went: for each batch, the indexes of
+ * its first and last record from the chunk (a chunk's records are appended in
+ * one go, so they are contiguous in each batch), and the promises of records
+ * that had to wait.
+ */
+interface ChunkParts {
+  readonly batches: ProducerBatch[];
+  readonly firsts: number[];
+  readonly lasts: number[];
+  readonly waiting: Promise<unknown>[];
+}
 
 /** State shared by the sink, the strategy and the stream's overrides. */
 interface StreamState {
@@ -43,10 +71,11 @@ interface StreamState {
 }
 
 /**
- * A `WritableStream<ProducerRecord>` whose writes resolve when each record's
- * batch is acknowledged, while the records are batched as they are written.
+ * A `WritableStream` of records (or arrays of records) whose writes resolve
+ * when each record's batch is acknowledged, while the records are batched as
+ * they are written.
  */
-export class RecordWritable extends WritableStream<ProducerRecord> {
+export class RecordWritable extends WritableStream<RecordChunk> {
   #state: StreamState;
 
   /**
@@ -56,25 +85,63 @@ export class RecordWritable extends WritableStream<ProducerRecord> {
   constructor(sink: RecordSink, highWaterMark: number) {
     const state: StreamState = { refusing: false };
     // What each accepted chunk waits on, in write order: a batch with the
-    // record's index in it, or a send() promise (index -1).
-    const targets = new Fifo<ProducerBatch | Promise<unknown> | null>();
+    // record's index in it, a send() promise (index 0), or an array chunk's
+    // parts (index ARRAY).
+    const targets = new Fifo<ProducerBatch | Promise<unknown> | ChunkParts | null>();
     const indexes = new Fifo<number>();
     let aborted!: Promise<never>;
-    // The batch of the write in progress (writes run one at a time) and the
-    // outcome shared by every write of it.
+    // The batch of the latest write (writes run one at a time) and whether
+    // its outcome is known to be a success.
     let batch: ProducerBatch | null = null;
+    let batchOk = false;
     let index = 0;
-    let batchOutcome: Promise<void> = Promise.resolve();
     const raceAbort = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, aborted]);
     const refuse = (error: unknown): never => {
       state.refusing = true;
       throw error;
     };
+    const markOk = () => {
+      batchOk = true;
+    };
     // A failed batch may have been split and the record written by a part of it.
     const onBatchFailure = (error: unknown): Promise<void> =>
-      batch !== null && batch.wasSplit
-        ? raceAbort(batch.outcomeOf(index)).catch(refuse)
-        : refuse(error);
+      batch !== null && batch.wasSplit ? recordOutcome(batch, index) : refuse(error);
+    const recordOutcome = (of: ProducerBatch, i: number): Promise<void> =>
+      raceAbort(of.outcomeOf(i)).catch(refuse);
+    const partsOutcome = (parts: ChunkParts): Promise<void> => {
+      const all: Promise<unknown>[] = parts.waiting.map((p) => raceAbort(p));
+      parts.batches.forEach((b, k) => {
+        all.push(
+          raceAbort(b.outcome).catch((error) => {
+            if (!b.wasSplit) throw error;
+            const each: Promise<void>[] = [];
+            for (let i = parts.firsts[k]; i <= parts.lasts[k]; i++) each.push(b.outcomeOf(i));
+            return raceAbort(Promise.all(each));
+          }),
+        );
+      });
+      return Promise.all(all).then(noop, refuse);
+    };
+    const appendAll = (records: readonly ProducerRecord[]): ChunkParts => {
+      const parts: ChunkParts = { batches: [], firsts: [], lasts: [], waiting: [] };
+      for (const record of records) {
+        const target = sink.append(record);
+        if (target instanceof Promise) {
+          parts.waiting.push(target);
+          continue;
+        }
+        const i = target.recordCount - 1;
+        const k = parts.batches.lastIndexOf(target);
+        if (k >= 0) {
+          parts.lasts[k] = i;
+        } else {
+          parts.batches.push(target);
+          parts.firsts.push(i);
+          parts.lasts.push(i);
+        }
+      }
+      return parts;
+    };
 
     super({
       start(controller) {
@@ -96,12 +163,16 @@ export class RecordWritable extends WritableStream<ProducerRecord> {
           );
         }
         if (target instanceof Promise) return raceAbort(target).then(noop, refuse);
-        if (target !== batch) {
-          batch = target;
-          batchOutcome = raceAbort(target.outcome);
+        if (i === ARRAY) return partsOutcome(target as ChunkParts);
+        const of = target as ProducerBatch;
+        if (of === batch) {
+          // The batch's first write waited for its outcome: it is known now.
+          return batchOk ? RESOLVED : recordOutcome(of, i);
         }
+        batch = of;
+        batchOk = false;
         index = i;
-        return batchOutcome.then(undefined, onBatchFailure);
+        return raceAbort(of.outcome).then(markOk, onBatchFailure);
       },
       close() {
         state.refusing = true;
@@ -113,16 +184,23 @@ export class RecordWritable extends WritableStream<ProducerRecord> {
       },
     }, {
       highWaterMark,
-      size(record) {
+      size(chunk) {
         if (state.refusing) {
           targets.push(null);
           indexes.push(REFUSED);
           return 1;
         }
-        const target = sink.append(record);
+        if (Array.isArray(chunk)) {
+          targets.push(appendAll(chunk));
+          indexes.push(ARRAY);
+          let bytes = 1;
+          for (const record of chunk) bytes += approximateSize(record);
+          return bytes;
+        }
+        const target = sink.append(chunk as ProducerRecord);
         targets.push(target);
         indexes.push(target instanceof Promise ? 0 : target.recordCount - 1);
-        return approximateSize(record);
+        return approximateSize(chunk as ProducerRecord);
       },
     });
     this.#state = state;
@@ -135,7 +213,7 @@ export class RecordWritable extends WritableStream<ProducerRecord> {
   }
 
   /** A writer whose `close()` stops the stream from appending chunks written after it. */
-  override getWriter(): WritableStreamDefaultWriter<ProducerRecord> {
+  override getWriter(): WritableStreamDefaultWriter<RecordChunk> {
     const writer = super.getWriter();
     const close = writer.close.bind(writer);
     const state = this.#state;

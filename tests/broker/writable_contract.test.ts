@@ -5,7 +5,12 @@
  * written even when another part of that batch failed.
  */
 import assert from "node:assert/strict";
-import { Producer, type ProducerRecord, RecordTooLargeError } from "../../mod.ts";
+import {
+  InvalidRecordError,
+  Producer,
+  type ProducerRecord,
+  RecordTooLargeError,
+} from "../../mod.ts";
 import { BOOTSTRAP, createTopic, readBack, uniqueTopic } from "../support/cluster.ts";
 import { startFakeBroker } from "../support/fake_broker/mod.ts";
 
@@ -112,4 +117,75 @@ Deno.test("writable: its records wait for memory under the stream's own back-pre
   assert.equal(producer.metrics().recordsSent, 20_000);
   assert.equal(producer.metrics().recordErrors, 0);
   console.log(`at most ${waited} records waited for memory`);
+});
+
+Deno.test("writable: an array chunk is appended in order and its write resolves once all its records are acknowledged", async () => {
+  const topic = uniqueTopic("writable-arrays");
+  await createTopic(topic, 3);
+  const producer = new Producer({ bootstrapServers: BOOTSTRAP, lingerMs: 20 });
+  const writer = producer.writable.getWriter();
+  // 200 arrays of 1 to 50 keyed records: each array spans several partitions' batches.
+  let written = 0;
+  const sent: ProducerRecord[] = [];
+  const writes: Promise<void>[] = [];
+  for (let a = 0; a < 200; a++) {
+    const chunk: ProducerRecord[] = [];
+    for (let i = 0; i <= a % 50; i++, written++) {
+      chunk.push({ topic, key: `k${written % 7}`, value: `${written}` });
+    }
+    sent.push(...chunk);
+    const total = written;
+    writes.push(
+      writer.write(chunk).then(() => {
+        // Writes resolve in order, each after its own records were acknowledged.
+        assert.ok(
+          producer.metrics().recordsSent >= total,
+          `write of records up to ${total} resolved after ${producer.metrics().recordsSent} acks`,
+        );
+      }),
+    );
+  }
+  writes.push(writer.write([])); // an empty array is written at once
+  await Promise.all(writes);
+  await writer.close();
+  assert.ok(
+    producer.metrics().batchesSent < written / 5,
+    `${producer.metrics().batchesSent} batches`,
+  );
+  const got = await readBack(topic, written);
+  assert.equal(got.length, written);
+  // Per key (one partition each), the values keep the order they were written in.
+  const byKey = (records: { k: string | null; v: string | null }[]) => {
+    const m = new Map<string, string[]>();
+    for (const r of records) {
+      const list = m.get(r.k!) ?? [];
+      list.push(r.v!);
+      m.set(r.k!, list);
+    }
+    return m;
+  };
+  assert.deepEqual(
+    byKey(got.map((r) => ({ k: text(r.k), v: text(r.v) }))),
+    byKey(sent.map((r) => ({ k: r.key as string, v: r.value as string }))),
+  );
+});
+
+Deno.test("writable: an array chunk with an invalid record rejects its write with that record's error and stops the stream", async () => {
+  const topic = uniqueTopic("writable-array-invalid");
+  await createTopic(topic, 1);
+  const producer = new Producer({ bootstrapServers: BOOTSTRAP });
+  const writer = producer.writable.getWriter();
+  await writer.write([{ topic, value: "first" }]);
+  const bad = [{ topic, value: "ok" }, { topic, value: 42 } as unknown as ProducerRecord];
+  await assert.rejects(writer.write(bad), (e) => {
+    assert.ok(e instanceof InvalidRecordError, String(e));
+    assert.match((e as Error).message, /value must be a Uint8Array, a string or null, got/);
+    return true;
+  });
+  // The stream errored: later chunks are refused and never produced.
+  await assert.rejects(writer.write([{ topic, value: "after" }]));
+  await producer.close();
+  // The array's valid record may have landed (at-least-once, as documented); "after" never does.
+  const values = await valuesUpToMarker(topic, 3);
+  assert.deepEqual(values, ["first", "ok", "marker"]);
 });

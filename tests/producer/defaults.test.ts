@@ -31,6 +31,14 @@ const DERIVED: Record<string, { text: string; holds: () => boolean }> = {
       resolveConfig({ ...base, bufferMemory: 1 << 20 }).maxBlockedBytes === 1 << 20 &&
       resolveConfig(base).maxBlockedBytes === DEFAULTS.bufferMemory,
   },
+  writableHighWaterMark: {
+    text: "2 × batchSize, ≥ 262144",
+    holds: () =>
+      resolveConfig(base).writableHighWaterMark === 262144 &&
+      resolveConfig({ ...base, batchSize: 1 << 20 }).writableHighWaterMark === 2 << 20 &&
+      resolveConfig({ ...base, bufferMemory: 1 << 18, batchSize: 1 << 14 })
+          .writableHighWaterMark === 1 << 17,
+  },
   compressionLevel: {
     text: "the codec's",
     holds: () =>
