@@ -184,3 +184,25 @@ Deno.bench({
     await producer.close();
   },
 });
+
+Deno.bench({
+  name: `pipeTo(producer.writable) of 100 B records in arrays of 100 [n=${SENDS} records]`,
+  group: GROUP,
+  n: 30,
+  warmup: 5,
+  async fn(b) {
+    const { producer, record } = await warmProducer();
+    const chunk: ProducerRecord[] = new Array(100).fill(record);
+    let i = 0;
+    const source = new ReadableStream<ProducerRecord[]>({
+      pull(controller) {
+        for (let k = 0; k < 10 && i < SENDS; k++, i += chunk.length) controller.enqueue(chunk);
+        if (i >= SENDS) controller.close();
+      },
+    }, { highWaterMark: 0 });
+    b.start();
+    await source.pipeTo(producer.writable, { preventClose: true });
+    b.end();
+    await producer.close();
+  },
+});
