@@ -13,7 +13,9 @@
  * Clients: `java`, `librdkafka`, `franz-go`, `kafkajs`, `platformatic`
  * through `bash bench/peers/run.sh PEER …` (unavailable while that script is
  * missing), ours as `deno run -A bench/perf.ts` and `bun bench/perf.ts`
- * (`deno-pipe`/`bun-pipe`: `--mode pipe`), ours on Node (`node`/`node-pipe`
+ * (`deno-pipe`/`bun-pipe`: `--mode pipe`; `-pipe100`: pipe mode with arrays
+ * of 100 records; `deno-4m`/`bun-4m`: send mode with a 4 MiB bufferMemory),
+ * ours on Node (`node`/`node-pipe`
  * on the pinned Node 24 of `scripts/tools.sh node24`, `node20`/`node20-pipe`
  * on the machine's `node`; perf.ts compiled by the npm package's compiler,
  * bench/support/node_build.ts, into `.cache/compare-perf-node-<port base>`),
@@ -121,6 +123,17 @@ const logDir = `${repo}/.cache/compare-logs`;
 const bun = findBun();
 const peerDriver = `${repo}/bench/peers/run.sh`;
 const command = `deno task bench:compare ${Deno.args.join(" ")}`.trim();
+/**
+ * perf.ts flags of our clients' variants: `-pipe100` writes arrays of 100
+ * records, `-4m` gives the producer a 4 MiB `bufferMemory` (Java's default is
+ * 32 MiB).
+ */
+function variantFlags(client: string): string[] {
+  if (client.endsWith("-pipe100")) return ["--pipe-chunk", "100"];
+  if (client.endsWith("-4m")) return ["--buffer-memory", String(4 * 1048576)];
+  return [];
+}
+
 /** Clients that run on the pinned Node 24: ours (`node`, `node-pipe`) and the Node peers. */
 const NODE24_CLIENTS = ["node", "node-pipe", "kafkajs", "platformatic"];
 const chosen = new Set(scenarios.flatMap((s) => s.clients));
@@ -306,10 +319,10 @@ async function runOne(
     ...(scenario.compression ? ["--compression-type", scenario.compression] : []),
     ...(scenario.transactionSize ? ["--transaction-size", String(scenario.transactionSize)] : []),
   ];
-  const mode = client.endsWith("-pipe") ? "pipe" : scenario.mode;
+  const mode = client.includes("-pipe") ? "pipe" : scenario.mode;
   let cmd: string;
   let cmdArgs: string[];
-  const perfFlags = listener?.perfFlags ?? [];
+  const perfFlags = [...(listener?.perfFlags ?? []), ...variantFlags(client)];
   const env: Record<string, string> = {};
   if (PEERS.includes(client)) {
     if ((client === "kafkajs" || client === "platformatic") && node24?.path) {
