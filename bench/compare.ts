@@ -5,10 +5,25 @@
  * and run dir), then for each scenario runs every client in interleaved
  * rounds (round 1: A B C …, round 2: A B C …), each run on a fresh topic of
  * 6 partitions, each with a timeout that kills the client's process tree.
- * Peak RSS of every client is measured here, the same way for all (the
- * process tree's RSS from /proc every ~50 ms). Writes every run to
- * `bench/results.jsonl` and the medians to `bench/RESULTS.md`, then stops the
- * broker — also on an error or Ctrl-C.
+ * Memory of every client is measured here, the same way for all, twice:
+ * each client's command runs under GNU time, `/usr/bin/time -f
+ * compare-max-rss-kib=%M -o .cache/compare-time-<port base>/<scenario>-<client>-r<round>.txt`,
+ * whose `%M` is the headline "peak RSS MiB (time)" (`maxRssMb` in
+ * results.jsonl): the peak RSS of the largest single process among the
+ * command and the descendants it waited for, not a sum — ours, franz-go,
+ * librdkafka (Python) and the Node peers are one process; for
+ * `bash bench/peers/run.sh java` it is the JVM, as `scripts/kafka.sh java`
+ * `exec`s it (the largest of run.sh's JVMs: TopicCommand's check,
+ * ProducerPerformance, `java -version`); see bench/compare/gnu_time.ts.
+ * Beside it, "tree RSS MiB (/proc)" (`treeRssMb`): the peak of the whole
+ * process tree's summed RSS polled from /proc every ~50 ms (time itself not
+ * counted). Without /usr/bin/time, the Debian package `time` is installed
+ * (`apt-get install -y time`, through `sudo -n` when not root); if that fails
+ * the time column is "—" with a note, and the run goes on. Writes every run
+ * to `bench/results.jsonl` and the medians to `bench/RESULTS.md` (with a
+ * "README table" section in the shape of README.md's Performance table:
+ * T1 T2 T3 L1 S1 C0 against Java, and peak RSS for T1 and S1), then stops
+ * the broker — also on an error or Ctrl-C.
  *
  * Clients: `java`, `librdkafka`, `franz-go`, `kafkajs`, `platformatic`
  * through `bash bench/peers/run.sh PEER …` (unavailable while that script is
@@ -57,6 +72,7 @@ import { parseArgs, randomTopic } from "./support/args.ts";
 import { deleteTopic } from "./compare/delete_topics.ts";
 import { buildPerfForNode } from "./support/node_build.ts";
 import { describeMachine } from "./compare/machine.ts";
+import { findGnuTime, type GnuTime } from "./compare/gnu_time.ts";
 import { type ClientResult, renderReport, type RunRecord } from "./compare/report.ts";
 import { killCurrent, runChild } from "./compare/run_child.ts";
 import {
@@ -91,13 +107,30 @@ const scenarios = SCENARIOS
   .map((s) => ({
     ...s,
     title: `${(quick ? s.quickRecords : s.records).toLocaleString("en-US")} × ${
-      s.recordSize >= 1000 ? `${s.recordSize / 1000} KB` : `${s.recordSize} B`
+      sizeText(s.recordSize)
     }, ${s.title}`,
+    readmeLabel: s.readme === undefined
+      ? undefined
+      : `${s.id} ${countText(quick ? s.quickRecords : s.records)} × ${
+        sizeText(s.recordSize)
+      }, ${s.readme}`,
     clients: s.clients.filter((c) => onlyClients === undefined || onlyClients.includes(c)),
   }))
   .filter((s) => s.clients.length > 0);
 if (scenarios.length === 0) throw new Error("no scenario left to run");
 if (!(rounds >= 1)) throw new Error("--rounds must be at least 1");
+
+function sizeText(bytes: number): string {
+  return bytes >= 1000 ? `${bytes / 1000} KB` : `${bytes} B`;
+}
+/** 1,000,000 → 1M, 200,000 → 200k. */
+function countText(n: number): string {
+  return n >= 1e6 && n % 1e6 === 0
+    ? `${n / 1e6}M`
+    : n >= 1000 && n % 1000 === 0
+    ? `${n / 1000}k`
+    : n.toLocaleString("en-US");
+}
 
 const bootstrap = `127.0.0.1:${portBase}`;
 const runDir = `${repo}/.cache/run-compare-${portBase}`;
@@ -120,6 +153,8 @@ for (const s of scenarios) {
   else groups.push([s]);
 }
 const logDir = `${repo}/.cache/compare-logs`;
+/** GNU time's `-o` files, one per run; per port base (`kafka.sh up` empties runDir, so not in it). */
+const timeDir = `${repo}/.cache/compare-time-${portBase}`;
 const bun = findBun();
 const peerDriver = `${repo}/bench/peers/run.sh`;
 const command = `deno task bench:compare ${Deno.args.join(" ")}`.trim();
@@ -139,6 +174,8 @@ const NODE24_CLIENTS = ["node", "node-pipe", "kafkajs", "platformatic"];
 const chosen = new Set(scenarios.flatMap((s) => s.clients));
 /** The pinned Node 24, or why not; resolved (installed if needed) when a Node 24 client runs. */
 const node24 = NODE24_CLIENTS.some((c) => chosen.has(c)) ? await findNode24() : null;
+/** GNU time to wrap every client in, or why not (resolved, installed if need be, before the runs). */
+let gnuTime: GnuTime = {};
 /** perf.ts compiled for Node (`path`), or why it could not be (`error`). */
 const perfForNode: { path?: string; error?: string } = {};
 
@@ -189,6 +226,9 @@ try {
   await Deno.mkdir(outDir, { recursive: true });
   await Deno.writeTextFile(`${outDir}/results.jsonl`, "");
   const machine = await describeMachine(bun, kafkaVersion, node24?.path);
+  gnuTime = await findGnuTime();
+  if (gnuTime.note) console.error(`compare: ${gnuTime.note}`);
+  await Deno.mkdir(timeDir, { recursive: true });
   await preparePerfForNode();
   console.error(`compare: starting a broker at ${bootstrap}`);
   brokerUp = true;
@@ -209,7 +249,9 @@ try {
           console.error(
             `compare: ${scenario.id} round ${round} ${client}: ${run.status}${
               run.status === "ok" && r ? ` ${Math.round(r.recordsPerSec)} records/s` : ""
-            }${run.reason ? ` (${run.reason})` : ""}, peak RSS ${run.peakRssMb.toFixed(0)} MiB`,
+            }${run.reason ? ` (${run.reason})` : ""}, peak RSS ${
+              run.maxRssMb === null ? "—" : run.maxRssMb.toFixed(0)
+            } MiB (time), tree ${run.treeRssMb.toFixed(0)} MiB (/proc)`,
           );
         }
       }
@@ -259,6 +301,13 @@ async function writeReport(machine: string[]): Promise<void> {
       ]
       : []),
     "raw runs: bench/results.jsonl; client logs: .cache/compare-logs/",
+    gnuTime.path
+      ? `peak RSS (time): every client's command under \`${gnuTime.path} -f compare-max-rss-kib=%M -o FILE\` (GNU time${
+        gnuTime.note ? `, ${gnuTime.note}` : ""
+      }); results.jsonl: maxRssMb (time), treeRssMb (/proc)`
+      : `peak RSS (time): — (${
+        gnuTime.note ?? "GNU time unavailable"
+      }); results.jsonl: maxRssMb null, treeRssMb (/proc)`,
     ...(secureBroker
       ? [
         `security scenarios: broker started with \`kafka.sh up --secure\` (connections.max.reauth.ms=${brokerEnv.KAFKA_REAUTH_MS}); T1-ssl on SSL (port base + ${SECURE_PORT_OFFSETS.SSL}, client certificate required), T1-sasl_ssl on SASL_SSL (+ ${SECURE_PORT_OFFSETS.SASL_SSL}, ${SASL_MECHANISM}, server-verified TLS); the same RSA-2048 test CA and certificates for every client; ` +
@@ -281,7 +330,15 @@ async function runOne(
   records: number,
 ): Promise<RunRecord> {
   const topic = randomTopic(`cmp-${scenario.id}-${client}-r${round}`).toLowerCase();
-  const base = { scenario: scenario.id, client, round, topic, peakRssMb: 0, wallMs: 0 };
+  const base = {
+    scenario: scenario.id,
+    client,
+    round,
+    topic,
+    maxRssMb: null,
+    treeRssMb: 0,
+    wallMs: 0,
+  };
   const known = unavailable.get(client);
   if (known !== undefined) return { ...base, status: "unavailable", reason: known };
   if (PEERS.includes(client)) {
@@ -364,10 +421,18 @@ async function runOne(
     env,
     timeoutMs,
     logFile: `${logDir}/${scenario.id}-${client}-r${round}.log`,
+    time: gnuTime.path === undefined
+      ? undefined
+      : { path: gnuTime.path, file: `${timeDir}/${scenario.id}-${client}-r${round}.txt` },
   });
   // Free the disk (a full compare writes several GB); a failure here only costs space.
   await deleteTopic(topic, bootstrap).catch((e) => console.error(`compare: ${e}`));
-  const measured = { ...base, peakRssMb: child.peakRssMb, wallMs: child.wallMs };
+  const measured = {
+    ...base,
+    maxRssMb: child.maxRssMb,
+    treeRssMb: child.treeRssMb,
+    wallMs: child.wallMs,
+  };
   if (child.timedOut) {
     return { ...measured, status: "timeout", reason: `killed after ${timeoutMs / 1000} s` };
   }

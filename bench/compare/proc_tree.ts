@@ -1,8 +1,9 @@
 /**
  * A child's whole process tree from `/proc` (Linux): its pids, their summed
  * resident set size, and killing them. The orchestrator measures every
- * client's peak RSS this way, whatever the client runs under (a shell that
- * starts a JVM, a Node.js process, a Go binary, Deno or Bun).
+ * client's tree RSS this way, whatever the client runs under (a shell that
+ * starts a JVM, a Node.js process, a Go binary, Deno or Bun), beside GNU
+ * time's peak of the largest single process (gnu_time.ts).
  *
  * @module
  */
@@ -45,11 +46,14 @@ export function rssOf(pid: number): number {
   }
 }
 
-/** Summed resident bytes of `root`'s tree, and the pids it counted. */
-export function treeRss(root: number): { bytes: number; pids: number[] } {
+/**
+ * Summed resident bytes of `root`'s tree (without `root`'s own when
+ * `skipRoot`, e.g. a /usr/bin/time wrapper), and the pids it found.
+ */
+export function treeRss(root: number, skipRoot = false): { bytes: number; pids: number[] } {
   const pids = treePids(root);
   let bytes = 0;
-  for (const pid of pids) bytes += rssOf(pid);
+  for (const pid of pids) if (!skipRoot || pid !== root) bytes += rssOf(pid);
   return { bytes, pids };
 }
 

@@ -54,8 +54,15 @@ export interface RunRecord {
   reason?: string;
   /** The client's JSON line, when it printed one. */
   result?: ClientResult;
-  /** Peak RSS of the client's process tree, MiB, measured by the orchestrator. */
-  peakRssMb: number;
+  /**
+   * Peak RSS, MiB, from GNU time around the client's command (`%M`: the
+   * largest single process among the command and its waited-for
+   * descendants; see bench/compare/gnu_time.ts); null when not measured (no
+   * GNU time, or the run was killed).
+   */
+  maxRssMb: number | null;
+  /** Peak of the summed RSS of the client's whole process tree, MiB, polled from /proc every ~50 ms. */
+  treeRssMb: number;
   /** Wall time of the run including start-up, ms. */
   wallMs: number;
 }
@@ -70,6 +77,11 @@ export interface ScenarioInfo {
   javaRef?: string;
   /** Client ids in table order. */
   clients: readonly string[];
+  /**
+   * Row label in the README table (e.g. `T1 1M × 100 B, acks=all, idempotent`);
+   * scenarios without one are not in it.
+   */
+  readmeLabel?: string;
   /** Scenario whose `ceiling` median gives a "vs ceiling" column, if any. */
   ceilingRef?: string;
   /**
@@ -112,8 +124,10 @@ export interface ClientSummary {
   p50: number;
   /** Median p99, ms. */
   p99: number;
-  /** Median peak RSS, MiB. */
-  peakRssMb: number;
+  /** Median peak RSS (GNU time %M), MiB. */
+  maxRssMb: number;
+  /** Median peak tree RSS (/proc), MiB. */
+  treeRssMb: number;
   /** Ok runs. */
   ok: number;
   /** All runs. */
@@ -147,7 +161,8 @@ export function summarize(
     mbPerSec: median(ok.map((r) => r.result?.mbPerSec)),
     p50: median(ok.map((r) => r.result?.p50)),
     p99: median(ok.map((r) => r.result?.p99)),
-    peakRssMb: median(ok.map((r) => r.peakRssMb)),
+    maxRssMb: median(ok.map((r) => r.maxRssMb)),
+    treeRssMb: median(ok.map((r) => r.treeRssMb)),
     ok: ok.length,
     total: mine.length,
     notes,
@@ -177,10 +192,10 @@ export function renderScenario(runs: readonly RunRecord[], scenario: ScenarioInf
   const lines = [
     `### ${scenario.id} — ${scenario.title}`,
     "",
-    `| client | runtime | records/s (median) | MB/s | p50 / p99 ms | peak RSS MiB | vs Java |${
+    `| client | runtime | records/s (median) | MB/s | p50 / p99 ms | peak RSS MiB (time) | tree RSS MiB (/proc) | vs Java |${
       withPlaintext ? ` vs own ${plaintextRef} (plaintext) |` : ""
     }${withCeiling ? " vs ceiling |" : ""} runs ok/total | notes |`,
-    `| --- | --- | ---: | ---: | ---: | ---: | ---: |${withPlaintext ? " ---: |" : ""}${
+    `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |${withPlaintext ? " ---: |" : ""}${
       withCeiling ? " ---: |" : ""
     } ---: | --- |`,
   ];
@@ -194,7 +209,8 @@ export function renderScenario(runs: readonly RunRecord[], scenario: ScenarioInf
       fmt(r.recordsPerSec),
       fmt(r.mbPerSec, 2),
       latency,
-      fmt(r.peakRssMb),
+      fmt(r.maxRssMb),
+      fmt(r.treeRssMb),
       ratio(r.recordsPerSec, java),
       ...(withPlaintext
         ? [ratio(r.recordsPerSec, summarize(runs, plaintextRef, r.client).recordsPerSec)]
@@ -223,6 +239,122 @@ export function renderScenario(runs: readonly RunRecord[], scenario: ScenarioInf
   return lines.join("\n");
 }
 
+/** README table columns: a heading and the client id its cells come from. */
+const README_COLUMNS: readonly { heading: string; client: string }[] = [
+  { heading: "Java", client: "java" },
+  { heading: "ours, Deno", client: "deno" },
+  { heading: "ours, Bun", client: "bun" },
+  { heading: "librdkafka¹", client: "librdkafka" },
+  { heading: "franz-go", client: "franz-go" },
+  { heading: "KafkaJS", client: "kafkajs" },
+  { heading: "@platformatic/kafka", client: "platformatic" },
+];
+
+/**
+ * The client whose runs fill a README column in a scenario: S1's Deno and
+ * Bun columns are their `-pipe` runs, C0's Deno column the ceiling (it runs
+ * on Deno); undefined when the scenario has no such client.
+ */
+function readmeClient(scenario: ScenarioInfo, client: string): string | undefined {
+  const id = scenario.id === "S1" && (client === "deno" || client === "bun")
+    ? `${client}-pipe`
+    : scenario.id === "C0" && client === "deno"
+    ? "ceiling"
+    : client;
+  return scenario.clients.includes(id) ? id : undefined;
+}
+
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ];
+}
+
+/**
+ * The "README table" section: records/s and the ratio to Java's median
+ * (L1: p50/p99 ms and the ratio; S1: the `pipeTo` runs against Java's T1;
+ * C0: the ceiling) per scenario with a `readmeLabel`, in the shape of
+ * README.md's Performance table; then peak RSS (GNU time) for T1 and S1
+ * (send / pipe and pipe ÷ send for Deno and Bun). Empty when no scenario has
+ * a label. A blank cell: the client is not in that scenario (or not chosen);
+ * "—": it ran without an ok run.
+ */
+export function renderReadmeTables(
+  runs: readonly RunRecord[],
+  scenarios: readonly ScenarioInfo[],
+): string {
+  const order = ["T1", "T2", "T3", "L1", "S1", "C0"];
+  const rowsOf = order.map((id) => scenarios.find((s) => s.id === id && s.readmeLabel))
+    .filter((s): s is ScenarioInfo => s !== undefined);
+  if (rowsOf.length === 0) return "";
+  const ratio = (n: number, d: number) =>
+    Number.isFinite(n) && Number.isFinite(d) ? ` ${(n / d).toFixed(2)}×` : "";
+  const throughput = rowsOf.map((s) => {
+    const java = summarize(runs, s.javaRef ?? s.id, "java").recordsPerSec;
+    const cells = README_COLUMNS.map(({ client }) => {
+      const id = readmeClient(s, client);
+      if (id === undefined) return "";
+      const r = summarize(runs, s.id, id);
+      if (r.ok === 0) return "—";
+      const own = id === "java" && (s.javaRef ?? s.id) === s.id;
+      if (s.id === "L1") {
+        const latency = `${fmt(r.p50, 1)}/${fmt(r.p99, 1)}`;
+        const x = own ? "" : ratio(r.recordsPerSec, java);
+        return x === "" ? latency : `${latency},${x}`;
+      }
+      return `${fmt(r.recordsPerSec)}${own ? "" : ratio(r.recordsPerSec, java)}`;
+    });
+    return [s.readmeLabel!, ...cells];
+  });
+  const out = [
+    "## README table",
+    "",
+    "From this run, in the shape of README.md's Performance table: records/s and the ratio to Java's",
+    "median (L1: p50/p99 ms, then the records/s ratio; S1: ours through `pipeTo`, against Java's T1;",
+    "C0: the broker ceiling, bench/ceiling.ts on Deno).",
+    "",
+    ...markdownTable(["scenario", ...README_COLUMNS.map((c) => c.heading)], throughput),
+    "",
+    "¹ through the `confluent-kafka` Python package.",
+  ];
+  const t1 = scenarios.find((s) => s.id === "T1");
+  const s1 = scenarios.find((s) => s.id === "S1");
+  if (t1 === undefined && s1 === undefined) return out.join("\n");
+  const rss = (scenario: string, client: string) => {
+    const r = summarize(runs, scenario, client);
+    return r.ok === 0 ? "—" : fmt(r.maxRssMb);
+  };
+  const rssRows: string[][] = [];
+  if (t1) {
+    rssRows.push([
+      t1.readmeLabel ?? "T1",
+      ...README_COLUMNS.map(({ client }) => t1.clients.includes(client) ? rss("T1", client) : ""),
+    ]);
+  }
+  if (s1) {
+    rssRows.push([
+      "S1 send / pipeTo (pipe ÷ send)",
+      ...README_COLUMNS.map(({ client }) => {
+        if (!s1.clients.includes(client) || !s1.clients.includes(`${client}-pipe`)) return "";
+        const send = summarize(runs, "S1", client).maxRssMb;
+        const pipe = summarize(runs, "S1", `${client}-pipe`).maxRssMb;
+        return `${rss("S1", client)} / ${rss("S1", `${client}-pipe`)}${
+          ratio(pipe, send).replace(/^ (.*)$/, " ($1)")
+        }`;
+      }),
+    ]);
+  }
+  out.push(
+    "",
+    "Peak RSS MiB (GNU time `%M`, the largest single process; see above), medians of the ok runs:",
+    "",
+    ...markdownTable(["peak RSS MiB", ...README_COLUMNS.map((c) => c.heading)], rssRows),
+  );
+  return out.join("\n");
+}
+
 /** The whole RESULTS.md. */
 export function renderReport(
   meta: ReportMeta,
@@ -237,9 +369,16 @@ export function renderReport(
     "# Producer comparison",
     "",
     "Generated by `bench/compare.ts`; every number is the median over the rounds of the runs that",
-    "acknowledged every record. Peak RSS is the client's whole process tree, polled from /proc",
-    "every ~50 ms by the orchestrator. One broker on the same machine: a shared, noisy 2-core box,",
-    "so read ratios, not absolutes.",
+    "acknowledged every record. One broker on the same machine: a shared, noisy 2-core box, so read",
+    "ratios, not absolutes.",
+    "",
+    "Two memory columns. **peak RSS MiB (time)**: GNU time's `%M` around the client's command",
+    "(`/usr/bin/time -f … -o FILE CMD`), the peak resident set of the largest single process among",
+    "the command and the descendants it waited for — for ours, Node peers, franz-go and librdkafka",
+    "(Python) the client's own process; for `bash bench/peers/run.sh java` the JVM (kafka.sh `exec`s",
+    "java; the largest of run.sh's JVMs: a short TopicCommand, ProducerPerformance, `java -version`).",
+    "**tree RSS MiB (/proc)**: the peak of the summed RSS of the whole process tree (shells, `tee`,",
+    "the JVM …), polled every ~50 ms by the orchestrator; it can miss a short peak between polls.",
     "",
     "## Machine",
     "",
@@ -257,6 +396,8 @@ export function renderReport(
     "",
   ];
   for (const s of scenarios) out.push(renderScenario(runs, s), "");
+  const readme = renderReadmeTables(runs, scenarios);
+  if (readme !== "") out.push(readme, "");
   if (unavailable.size > 0) {
     out.push("## Unavailable clients", "");
     for (const [client, reason] of unavailable) out.push(`- ${client}: ${reason}`);

@@ -1,10 +1,12 @@
 /**
- * Runs one benchmark client as a child process: polls its process tree's
- * RSS every ~50 ms (keeping the peak), kills the tree when it overruns its
+ * Runs one benchmark client as a child process, under GNU time when given
+ * one (its `%M`, see gnu_time.ts): polls its process tree's RSS every ~50 ms
+ * (keeping the peak of the sum), kills the tree when it overruns its
  * timeout, and returns its exit code, last stdout line and stderr tail.
  *
  * @module
  */
+import { parseMaxRssKib, wrapInTime } from "./gnu_time.ts";
 import { killPids, treePids, treeRss } from "./proc_tree.ts";
 
 /** What one child run produced. */
@@ -17,8 +19,14 @@ export interface ChildResult {
   lastLine: string;
   /** Last ~2 KB of stderr. */
   stderrTail: string;
-  /** Peak RSS of the whole process tree, MiB. */
-  peakRssMb: number;
+  /**
+   * GNU time's `%M` of the command, MiB: the largest peak RSS of one process
+   * among it and its waited-for descendants; null without GNU time or when
+   * it wrote none (killed for the timeout).
+   */
+  maxRssMb: number | null;
+  /** Peak of the summed RSS of the whole process tree (/proc every ~50 ms, time itself not counted), MiB. */
+  treeRssMb: number;
   /** Wall time, ms. */
   wallMs: number;
 }
@@ -38,11 +46,21 @@ export function killCurrent(): void {
 export async function runChild(
   cmd: string,
   args: string[],
-  options: { cwd: string; env?: Record<string, string>; timeoutMs: number; logFile: string },
+  options: {
+    cwd: string;
+    env?: Record<string, string>;
+    timeoutMs: number;
+    logFile: string;
+    /** GNU time to wrap the command in, and the file it writes `%M` to (overwritten). */
+    time?: { path: string; file: string };
+  },
 ): Promise<ChildResult> {
+  const time = options.time;
+  if (time) await Deno.remove(time.file).catch(() => {});
+  const run = time ? wrapInTime(time.path, time.file, cmd, args) : { cmd, args };
   const started = performance.now();
-  const child = new Deno.Command(cmd, {
-    args,
+  const child = new Deno.Command(run.cmd, {
+    args: run.args,
     cwd: options.cwd,
     env: options.env,
     stdin: "null",
@@ -53,7 +71,8 @@ export async function runChild(
   let peak = 0;
   let pids: number[] = [child.pid];
   const poll = setInterval(() => {
-    const t = treeRss(child.pid);
+    // Under time, the tree's root is time itself (~2 MiB): not the client's.
+    const t = treeRss(child.pid, time !== undefined);
     if (t.pids.length > 0) pids = t.pids;
     peak = Math.max(peak, t.bytes);
   }, 50);
@@ -86,13 +105,17 @@ export async function runChild(
   clearTimeout(grace);
   log.close();
   current = null;
+  const maxRssKib = time
+    ? parseMaxRssKib(await Deno.readTextFile(time.file).catch(() => ""))
+    : null;
   const lines = stdout.split("\n").map((l) => l.trim()).filter((l) => l !== "");
   return {
     code: timedOut ? null : status.code,
     timedOut,
     lastLine: lines[lines.length - 1] ?? "",
     stderrTail: tail,
-    peakRssMb: peak / 1048576,
+    maxRssMb: maxRssKib === null ? null : maxRssKib / 1024,
+    treeRssMb: peak / 1048576,
     wallMs: performance.now() - started,
   };
 }

@@ -20,6 +20,11 @@ export interface Scenario {
   id: string;
   /** Settings in one line for the report (the record count and size are prepended). */
   title: string;
+  /**
+   * Short settings for RESULTS.md's README table (`T1 1M × 100 B, ` is
+   * prepended); scenarios without one are not in that table.
+   */
+  readme?: string;
   /** Records in a full run. */
   records: number;
   /** Records with `--quick`. */
@@ -85,6 +90,7 @@ const ALL_NODE = [...ALL, "node", "node20"];
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: "T1",
+    readme: "acks=all, idempotent",
     title: "acks=all, idempotent, linger 5 ms, batch 16 KiB, concurrent send",
     records: 1_000_000,
     quickRecords: 100_000,
@@ -94,6 +100,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "T2",
+    readme: "same",
     title: "acks=all, idempotent, linger 5 ms, batch 16 KiB, concurrent send",
     records: 200_000,
     quickRecords: 20_000,
@@ -104,6 +111,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "T3",
+    readme: "acks=1, batch 1 MiB, linger 10",
     title: "acks=1, not idempotent, linger 10 ms, batch 1 MiB, concurrent send",
     records: 1_000_000,
     quickRecords: 100_000,
@@ -116,6 +124,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "L1",
+    readme: "`await` each send (p50 / p99 ms)",
     title:
       "sync (await each send), acks=all, idempotent, linger 0 ms (5 ms would add 5 ms to every record)",
     records: 20_000,
@@ -127,6 +136,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "S1",
+    readme: "T1 through `pipeTo(producer.writable)`",
     title: "T1's settings through our pipeTo(producer.writable) vs our concurrent send()",
     records: 1_000_000,
     quickRecords: 100_000,
@@ -201,6 +211,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: "C0",
+    readme: "the broker's ceiling (pre-encoded T1 requests)",
     title: "broker ceiling with T1's settings: pre-encoded Produce requests replayed, 5 in flight",
     records: 1_000_000,
     quickRecords: 100_000,

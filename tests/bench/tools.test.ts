@@ -17,9 +17,11 @@ import { buildPerfForNode } from "../../bench/support/node_build.ts";
 import {
   type ClientResult,
   median,
+  renderReadmeTables,
   renderReport,
   type RunRecord,
 } from "../../bench/compare/report.ts";
+import { findGnuTime, parseMaxRssKib, wrapInTime } from "../../bench/compare/gnu_time.ts";
 
 const repo = new URL("../../", import.meta.url).pathname;
 const RECORDS = 2000;
@@ -302,7 +304,8 @@ Deno.test("compare's report: medians, ratio vs Java, failures and unavailable cl
     status,
     result: status === "ok" ? result(client, rps) : undefined,
     reason: status === "ok" ? undefined : status === "unavailable" ? "driver not installed" : "x",
-    peakRssMb: 100 + round,
+    maxRssMb: 100 + round,
+    treeRssMb: 110 + round,
     wallMs: 1000,
   });
   const runs = [
@@ -324,7 +327,8 @@ Deno.test("compare's report: medians, ratio vs Java, failures and unavailable cl
   assert.ok(Number.isNaN(median([])));
   const rows = md.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| ---"));
   assert.equal(rows.length, 4, md); // header + 3 clients
-  assert.match(rows[1], /^\| java \| jvm 17 \| 200,000 \|.*\| 1\.00× \| 3\/3 \|/);
+  assert.match(rows[0], /\| peak RSS MiB \(time\) \| tree RSS MiB \(\/proc\) \| vs Java \|/);
+  assert.match(rows[1], /^\| java \| jvm 17 \| 200,000 \|.*\| 102 \| 112 \| 1\.00× \| 3\/3 \|/);
   assert.match(
     rows[2],
     /^\| deno \| deno 2\.9\.6 \| 100,000 \|.*\| 0\.50× \| 2\/3 \| timeout: x \|/,
@@ -364,4 +368,91 @@ Deno.test("compare's report: medians, ratio vs Java, failures and unavailable cl
   assert.match(sslRows[0], /\| 150,000 \|.*\| 1\.00× \| 0\.75× \| 1\/1 \|/); // 150k / 200k
   assert.match(sslRows[1], /\| 80,000 \|.*\| 0\.53× \| 0\.80× \| 1\/1 \|/); // 80k / 100k
   assert.match(withPlaintext, /the same client's median in T1/);
+});
+
+Deno.test("compare's README table: ratios to Java, L1 latency, S1 pipe, peak RSS for T1 and S1", () => {
+  const run = (
+    scenario: string,
+    client: string,
+    recordsPerSec: number,
+    maxRssMb: number | null,
+    p50 = 800,
+  ): RunRecord => ({
+    scenario,
+    client,
+    round: 1,
+    topic: "t",
+    status: "ok",
+    result: {
+      client,
+      records: 100,
+      recordSize: 100,
+      acked: 100,
+      failed: 0,
+      recordsPerSec,
+      mbPerSec: 1,
+      p50,
+      p99: 2 * p50,
+    },
+    maxRssMb,
+    treeRssMb: (maxRssMb ?? 0) + 10,
+    wallMs: 1000,
+  });
+  const runs = [
+    run("T1", "java", 200_000, 320),
+    run("T1", "deno", 210_000, 780),
+    run("T1", "bun", 300_000, 400),
+    run("L1", "java", 3_000, 300, 0.3),
+    run("L1", "deno", 4_500, 100, 0.25),
+    run("S1", "deno", 250_000, 700),
+    run("S1", "deno-pipe", 150_000, 350),
+    run("S1", "bun", 300_000, null),
+    run("S1", "bun-pipe", 280_000, 500),
+  ];
+  const md = renderReadmeTables(runs, [
+    { id: "T1", title: "t", readmeLabel: "T1 1M × 100 B, x", clients: ["java", "deno", "bun"] },
+    { id: "L1", title: "l", readmeLabel: "L1 1k × 100 B, y", clients: ["java", "deno"] },
+    {
+      id: "S1",
+      title: "s",
+      readmeLabel: "S1 z",
+      clients: ["deno", "deno-pipe", "bun", "bun-pipe"],
+      javaRef: "T1",
+    },
+  ]);
+  const rows = md.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| ---"));
+  assert.match(rows[0], /^\| scenario \| Java \| ours, Deno \| ours, Bun \| librdkafka¹ \|/);
+  assert.equal(
+    rows[1],
+    "| T1 1M × 100 B, x | 200,000 | 210,000 1.05× | 300,000 1.50× |  |  |  |  |",
+  );
+  assert.equal(rows[2], "| L1 1k × 100 B, y | 0.3/0.6 | 0.3/0.5, 1.50× |  |  |  |  |  |");
+  assert.equal(rows[3], "| S1 z |  | 150,000 0.75× | 280,000 1.40× |  |  |  |  |");
+  assert.equal(rows[5], "| T1 1M × 100 B, x | 320 | 780 | 400 |  |  |  |  |");
+  // Bun's send run has no time figure: its cell says so, and no ratio.
+  assert.equal(
+    rows[6],
+    "| S1 send / pipeTo (pipe ÷ send) |  | 700 / 350 (0.50×) | — / 500 |  |  |  |  |",
+  );
+  assert.equal(renderReadmeTables(runs, [{ id: "T2-gzip", title: "x", clients: ["java"] }]), "");
+});
+
+Deno.test("compare's GNU time: %M parsed from its -o file, a missing time noted, not fatal", async () => {
+  assert.equal(
+    parseMaxRssKib("Command exited with non-zero status 3\ncompare-max-rss-kib=3180\n"),
+    3180,
+  );
+  assert.equal(parseMaxRssKib(""), null);
+  assert.deepEqual(wrapInTime("/usr/bin/time", "/tmp/f", "bash", ["run.sh", "java"]), {
+    cmd: "/usr/bin/time",
+    args: ["-f", "compare-max-rss-kib=%M", "-o", "/tmp/f", "bash", "run.sh", "java"],
+  });
+  let installs = 0;
+  const missing = await findGnuTime("/nonexistent/time", () => {
+    installs++;
+    return Promise.resolve("no apt here");
+  });
+  assert.equal(installs, 1);
+  assert.equal(missing.path, undefined);
+  assert.match(missing.note ?? "", /unavailable: no apt here/);
 });
