@@ -89,13 +89,30 @@ export class RecordWritable extends WritableStream<RecordChunk> {
     // parts (index ARRAY).
     const targets = new Fifo<ProducerBatch | Promise<unknown> | ChunkParts | null>();
     const indexes = new Fifo<number>();
-    let aborted!: Promise<never>;
+    let signal!: AbortSignal;
+    // Rejects the wait in progress when the stream is aborted. Writes run one
+    // at a time, so there is at most one; racing each wait against a shared
+    // never-settled promise instead would add a reaction to it per wait,
+    // kept for the stream's life.
+    let abortWait: ((reason: unknown) => void) | null = null;
     // The batch of the latest write (writes run one at a time) and whether
     // its outcome is known to be a success.
     let batch: ProducerBatch | null = null;
     let batchOk = false;
     let index = 0;
-    const raceAbort = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, aborted]);
+    const raceAbort = <T>(promise: Promise<T>): Promise<T> => {
+      if (signal.aborted) return Promise.reject(signal.reason);
+      return new Promise<T>((resolve, reject) => {
+        abortWait = reject;
+        promise.then((value) => {
+          abortWait = null;
+          resolve(value);
+        }, (error) => {
+          abortWait = null;
+          reject(error);
+        });
+      });
+    };
     const refuse = (error: unknown): never => {
       state.refusing = true;
       throw error;
@@ -145,14 +162,11 @@ export class RecordWritable extends WritableStream<RecordChunk> {
 
     super({
       start(controller) {
-        const signal = controller.signal;
-        aborted = new Promise<never>((_, reject) => {
-          signal.addEventListener("abort", () => {
-            state.refusing = true;
-            reject(signal.reason);
-          }, { once: true });
-        });
-        aborted.catch(noop);
+        signal = controller.signal;
+        signal.addEventListener("abort", () => {
+          state.refusing = true;
+          abortWait?.(signal.reason);
+        }, { once: true });
       },
       write() {
         const target = targets.shift()!;
