@@ -164,45 +164,36 @@ Deno.bench({
   },
 });
 
-Deno.bench({
-  name: `pipeTo(producer.writable) of 100 B records, acks=all, idempotent [n=${SENDS} records]`,
-  group: GROUP,
-  n: 30,
-  warmup: 5,
-  async fn(b) {
-    const { producer, record } = await warmProducer();
-    let i = 0;
-    const source = new ReadableStream<ProducerRecord>({
-      pull(controller) {
-        for (let k = 0; k < 1024 && i < SENDS; k++, i++) controller.enqueue(record);
-        if (i >= SENDS) controller.close();
-      },
-    }, { highWaterMark: 0 });
-    b.start();
-    await source.pipeTo(producer.writable, { preventClose: true });
-    b.end();
-    await producer.close();
-  },
-});
+/**
+ * Times `pipeTo(producer.writable)` of SENDS records in chunks of `size`
+ * records (1: each record is a chunk; more: arrays of that many).
+ */
+function benchPipe(name: string, size: number): void {
+  Deno.bench({
+    name,
+    group: GROUP,
+    n: 30,
+    warmup: 5,
+    async fn(b) {
+      const { producer, record } = await warmProducer();
+      const chunk = size === 1 ? record : new Array<ProducerRecord>(size).fill(record);
+      let i = 0;
+      const source = new ReadableStream<ProducerRecord | ProducerRecord[]>({
+        pull(controller) {
+          for (let k = 0; k < 1024 && i < SENDS; k += size, i += size) controller.enqueue(chunk);
+          if (i >= SENDS) controller.close();
+        },
+      }, { highWaterMark: 0 });
+      b.start();
+      await source.pipeTo(producer.writable, { preventClose: true });
+      b.end();
+      await producer.close();
+    },
+  });
+}
 
-Deno.bench({
-  name: `pipeTo(producer.writable) of 100 B records in arrays of 100 [n=${SENDS} records]`,
-  group: GROUP,
-  n: 30,
-  warmup: 5,
-  async fn(b) {
-    const { producer, record } = await warmProducer();
-    const chunk: ProducerRecord[] = new Array(100).fill(record);
-    let i = 0;
-    const source = new ReadableStream<ProducerRecord[]>({
-      pull(controller) {
-        for (let k = 0; k < 10 && i < SENDS; k++, i += chunk.length) controller.enqueue(chunk);
-        if (i >= SENDS) controller.close();
-      },
-    }, { highWaterMark: 0 });
-    b.start();
-    await source.pipeTo(producer.writable, { preventClose: true });
-    b.end();
-    await producer.close();
-  },
-});
+benchPipe(
+  `pipeTo(producer.writable) of 100 B records, acks=all, idempotent [n=${SENDS} records]`,
+  1,
+);
+benchPipe(`pipeTo(producer.writable) of 100 B records in arrays of 100 [n=${SENDS} records]`, 100);
