@@ -62,6 +62,8 @@ interface ChunkParts {
   readonly firsts: number[];
   readonly lasts: number[];
   readonly waiting: Promise<unknown>[];
+  /** The chunk's size in the stream's queue: its records' approximate bytes. */
+  bytes: number;
 }
 
 /** State shared by the sink, the strategy and the stream's overrides. */
@@ -125,23 +127,23 @@ export class RecordWritable extends WritableStream<RecordChunk> {
       batch !== null && batch.wasSplit ? recordOutcome(batch, index) : refuse(error);
     const recordOutcome = (of: ProducerBatch, i: number): Promise<void> =>
       raceAbort(of.outcomeOf(i)).catch(refuse);
+    // One wait for the whole chunk (abortWait holds one wait at a time).
     const partsOutcome = (parts: ChunkParts): Promise<void> => {
-      const all: Promise<unknown>[] = parts.waiting.map((p) => raceAbort(p));
+      const all: Promise<unknown>[] = parts.waiting.slice();
       parts.batches.forEach((b, k) => {
-        all.push(
-          raceAbort(b.outcome).catch((error) => {
-            if (!b.wasSplit) throw error;
-            const each: Promise<void>[] = [];
-            for (let i = parts.firsts[k]; i <= parts.lasts[k]; i++) each.push(b.outcomeOf(i));
-            return raceAbort(Promise.all(each));
-          }),
-        );
+        all.push(b.outcome.catch((error) => {
+          if (!b.wasSplit) throw error;
+          const each: Promise<void>[] = [];
+          for (let i = parts.firsts[k]; i <= parts.lasts[k]; i++) each.push(b.outcomeOf(i));
+          return Promise.all(each);
+        }));
       });
-      return Promise.all(all).then(noop, refuse);
+      return raceAbort(Promise.all(all)).then(noop, refuse);
     };
     const appendAll = (records: readonly ProducerRecord[]): ChunkParts => {
-      const parts: ChunkParts = { batches: [], firsts: [], lasts: [], waiting: [] };
+      const parts: ChunkParts = { batches: [], firsts: [], lasts: [], waiting: [], bytes: 1 };
       for (const record of records) {
+        parts.bytes += approximateSize(record);
         const target = sink.append(record);
         if (target instanceof Promise) {
           parts.waiting.push(target);
@@ -205,11 +207,10 @@ export class RecordWritable extends WritableStream<RecordChunk> {
           return 1;
         }
         if (Array.isArray(chunk)) {
-          targets.push(appendAll(chunk));
+          const parts = appendAll(chunk);
+          targets.push(parts);
           indexes.push(ARRAY);
-          let bytes = 1;
-          for (const record of chunk) bytes += approximateSize(record);
-          return bytes;
+          return parts.bytes;
         }
         const target = sink.append(chunk as ProducerRecord);
         targets.push(target);

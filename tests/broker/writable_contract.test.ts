@@ -189,3 +189,22 @@ Deno.test("writable: an array chunk with an invalid record rejects its write wit
   const values = await valuesUpToMarker(topic, 3);
   assert.deepEqual(values, ["first", "ok", "marker"]);
 });
+
+Deno.test("writable: abort(reason) stops an array chunk's write at once while the broker does not answer", async () => {
+  await using broker = startFakeBroker({ kafka: { produce: [3, 8], partitions: 2 } });
+  const producer = new Producer({ bootstrapServers: broker.address, acks: 1, lingerMs: 0 });
+  const writer = producer.writable.getWriter();
+  // Two batches, one per partition.
+  const write = writer.write([
+    { topic: "t", partition: 0, value: "a" },
+    { topic: "t", partition: 1, value: "b" },
+  ]);
+  write.catch(() => {});
+  while (broker.produceRequests === 0) await new Promise((r) => setTimeout(r, 10));
+  const reason = new Error("stop now");
+  const started = Date.now();
+  await writer.abort(reason);
+  assert.ok(Date.now() - started < 1000, `abort took ${Date.now() - started} ms`);
+  await assert.rejects(write, (e) => e === reason);
+  await producer.close({ timeoutMs: 100 });
+});
