@@ -6,7 +6,7 @@
  * @module
  */
 import { RECORD_BATCH_OVERHEAD, RecordBatchBuilder } from "../protocol/record_batch.ts";
-import { type PartitionQueue, ProducerBatch, type RecordFuture } from "./batch.ts";
+import { type PartitionQueue, ProducerBatch, type RecordSettler } from "./batch.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 import type { ProducerConfig } from "./config.ts";
 import type { EncodedRecord } from "./record.ts";
@@ -114,7 +114,7 @@ export class RecordAccumulator {
     record: EncodedRecord,
     partition: number,
     nowMs: number,
-    future: RecordFuture | null,
+    future: RecordSettler | null,
   ): ProducerBatch | null {
     const queue = this.queue(record.topic, partition);
     const last = queue.batches[queue.batches.length - 1];
@@ -144,7 +144,7 @@ export class RecordAccumulator {
     partition: number,
     buffer: Uint8Array,
     nowMs: number,
-    future: RecordFuture | null,
+    future: RecordSettler | null,
   ): ProducerBatch {
     const queue = this.queue(record.topic, partition);
     const last = queue.batches[queue.batches.length - 1];

@@ -19,12 +19,38 @@ export interface PartitionQueue {
   inFlight: number;
 }
 
-/** The two ends of a record's promise, kept by its batch until the broker answers. */
-export interface RecordFuture {
-  /** Settles the record's promise with where it was written. */
-  readonly resolve: (metadata: RecordMetadata) => void;
-  /** Settles the record's promise with why it failed. */
-  readonly reject: (error: Error) => void;
+/**
+ * Settles a record's promise, kept by its batch until the broker answers:
+ * the promise's resolve function, given the record's metadata or, to reject
+ * it, a {@link Rejection}. Only the resolve function is kept per record (not
+ * the reject function too, nor an object holding both): with a full buffer
+ * some 250,000 records wait for their acknowledgement, and every object each
+ * keeps alive is copied by the young-generation GC and then promoted.
+ */
+export type RecordSettler = (outcome: RecordMetadata | Rejection) => void;
+
+/**
+ * A thenable that rejects whatever adopts it: a promise resolved with it
+ * rejects with `error` (two microtasks later), and no rejected promise of
+ * its own exists that could be reported as unhandled.
+ */
+export class Rejection implements PromiseLike<never> {
+  /** The error the adopting promise rejects with. */
+  readonly error: Error;
+
+  /** A rejection with `error`. */
+  constructor(error: Error) {
+    this.error = error;
+  }
+
+  /** Called by the promise that adopts it: rejects it. */
+  then(
+    _onFulfilled?: unknown,
+    onRejected?: ((reason: Error) => unknown) | null,
+  ): PromiseLike<never> {
+    onRejected?.(this.error);
+    return this;
+  }
 }
 
 const noop = () => {};
@@ -79,8 +105,8 @@ export class ProducerBatch {
   #parts: ProducerBatch[] | null = null;
   #succeed: () => void = noop;
   #failOutcome: (error: Error) => void = noop;
-  /** Per record: its promise's two ends, or null for a record nobody waits on alone (see `outcome`). */
-  #futures: (RecordFuture | null)[] = [];
+  /** Per record: what settles its promise, or null for a record nobody waits on alone (see `outcome`). */
+  #futures: (RecordSettler | null)[] = [];
   #timestamps: number[] = [];
 
   /** Creates an empty batch writing into `buffer` (or around a builder that holds records). */
@@ -113,12 +139,12 @@ export class ProducerBatch {
   }
 
   /**
-   * Appends a record, its `future` travelling with it: settled with the
-   * batch, or `null` for a record without a promise of its own (its fate is
-   * the batch's {@link ProducerBatch.outcome}). Returns whether it fit; a
-   * record that does not fit closes the batch.
+   * Appends a record, its `future` travelling with it: called with the
+   * batch's outcome, or `null` for a record without a promise of its own
+   * (its fate is the batch's {@link ProducerBatch.outcome}). Returns whether
+   * it fit; a record that does not fit closes the batch.
    */
-  tryAppend(record: EncodedRecord, future: RecordFuture | null): boolean {
+  tryAppend(record: EncodedRecord, future: RecordSettler | null): boolean {
     if (this.closed) return false;
     const { timestamp } = record;
     if (this.builder.tryAppend(timestamp, record.key, record.value, record.headers) < 0) {
@@ -201,7 +227,7 @@ export class ProducerBatch {
     for (let i = 0; i < futures.length; i++) {
       const future = futures[i];
       if (future === null) continue;
-      future.resolve({
+      future({
         topic,
         partition,
         offset: known ? baseOffset + BigInt(i) : -1n,
@@ -217,7 +243,8 @@ export class ProducerBatch {
     if (this.done) return;
     this.done = true;
     this.#error = error;
-    for (const future of this.#futures) future?.reject(error);
+    const rejection = new Rejection(error);
+    for (const future of this.#futures) future?.(rejection);
     this.#failOutcome(error);
     this.#release();
   }

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { RecordFuture } from "./batch.ts";
-import type { EncodedRecord, RecordMetadata } from "./record.ts";
+import { type RecordSettler, Rejection } from "./batch.ts";
+import type { EncodedRecord } from "./record.ts";
 
 /** JS object overhead counted per waiting send on top of its key, value and header bytes. */
 export const BLOCKED_SEND_OVERHEAD = 256;
@@ -19,15 +19,14 @@ export function blockedSize(record: EncodedRecord): number {
 }
 
 /** One waiting send. It settles exactly once: appended (then its batch settles it) or failed. */
-export class BlockedSend implements RecordFuture {
+export class BlockedSend {
   /** The partition, chosen once its topic's metadata is known; -1 before. */
   partition = -1;
   /** Whether it was appended or failed (an abort can fail it while it waits in line). */
   done = false;
   /** Bytes it is counted for against `maxBlockedBytes`. */
   readonly bytes: number;
-  #resolve: (metadata: RecordMetadata) => void;
-  #reject: (error: Error) => void;
+  #settleRecord: RecordSettler;
   #onAbort: (() => void) | null = null;
   #settled: Promise<void> | null = null;
   #markSettled: (() => void) | null = null;
@@ -41,11 +40,10 @@ export class BlockedSend implements RecordFuture {
     readonly record: EncodedRecord,
     readonly deadline: number,
     readonly signal: AbortSignal | undefined,
-    future: RecordFuture,
+    future: RecordSettler,
     private readonly onLeave: (send: BlockedSend) => void,
   ) {
-    this.#resolve = future.resolve;
-    this.#reject = future.reject;
+    this.#settleRecord = future;
     this.bytes = blockedSize(record);
     if (signal !== undefined) {
       this.#onAbort = () => this.fail(signal.reason);
@@ -53,16 +51,11 @@ export class BlockedSend implements RecordFuture {
     }
   }
 
-  /** Settles the record's promise with where it was written (called by its batch). */
-  readonly resolve = (metadata: RecordMetadata): void => {
-    this.#resolve(metadata);
-    this.#settle();
-  };
-
-  /** Settles the record's promise with why it failed (called by its batch). */
-  readonly reject = (error: Error): void => {
-    this.#reject(error);
-    this.#settle();
+  /** Settles the record's promise (called by its batch once appended, or by {@link BlockedSend.fail}). */
+  readonly settle: RecordSettler = (outcome) => {
+    this.#settleRecord(outcome);
+    this.#isSettled = true;
+    this.#markSettled?.();
   };
 
   /** Resolves once the record's promise is settled (for `flush()`); never rejects. */
@@ -80,7 +73,7 @@ export class BlockedSend implements RecordFuture {
   fail(error: Error): void {
     if (this.done) return;
     this.#leave();
-    this.reject(error);
+    this.settle(new Rejection(error));
   }
 
   #leave(): void {
@@ -88,10 +81,5 @@ export class BlockedSend implements RecordFuture {
     if (this.#onAbort !== null) this.signal!.removeEventListener("abort", this.#onAbort);
     this.#onAbort = null;
     this.onLeave(this);
-  }
-
-  #settle(): void {
-    this.#isSettled = true;
-    this.#markSettled?.();
   }
 }

@@ -19,7 +19,7 @@ import { ConnectionPool } from "../net/pool.ts";
 import { defaultTransport } from "../net/runtime.ts";
 import { Fifo } from "../util/fifo.ts";
 import { batchSizeFor, RecordAccumulator } from "./accumulator.ts";
-import type { PartitionQueue, ProducerBatch, RecordFuture } from "./batch.ts";
+import { type PartitionQueue, type ProducerBatch, type RecordSettler, Rejection } from "./batch.ts";
 import { BlockedSend, blockedSize } from "./blocked_send.ts";
 import { BufferPool } from "./buffer_pool.ts";
 import { type ProducerConfig, type ProducerOptions, resolveConfig } from "./config.ts";
@@ -223,8 +223,8 @@ export class Producer {
     if (this.#closing) {
       return Promise.reject(new ProducerClosedError("cannot send: the producer is closed"));
     }
-    let future!: RecordFuture;
-    const promise = new Promise<RecordMetadata>((resolve, reject) => future = { resolve, reject });
+    let future!: RecordSettler;
+    const promise = new Promise<RecordMetadata>((resolve) => future = resolve);
     try {
       this.#transactions?.checkSend();
       const signal = sendSignal(options);
@@ -599,7 +599,7 @@ export class Producer {
     encoded: EncodedRecord,
     now: number,
     signal: AbortSignal | undefined,
-    future: RecordFuture | null,
+    future: RecordSettler | null,
   ): ProducerBatch | Promise<RecordMetadata> | null {
     this.#checkSize(encoded);
     let partition = -1;
@@ -620,8 +620,8 @@ export class Producer {
       this.#block(encoded, signal, partition, future, true);
       return null;
     }
-    return new Promise<RecordMetadata>((resolve, reject) =>
-      this.#block(encoded, signal, partition, { resolve, reject }, false)
+    return new Promise<RecordMetadata>((resolve) =>
+      this.#block(encoded, signal, partition, resolve, false)
     );
   }
 
@@ -659,14 +659,16 @@ export class Producer {
     record: EncodedRecord,
     signal: AbortSignal | undefined,
     partition: number,
-    future: RecordFuture,
+    future: RecordSettler,
     bounded: boolean,
   ): void {
     const limit = this.#config.maxBlockedBytes;
     if (bounded && this.#blockedCount > 0 && this.#blockedBytes + blockedSize(record) > limit) {
-      future.reject(
-        new QueueFullError(
-          `the send queue is full: ${this.#blockedCount} send(s) of ${this.#blockedBytes} bytes already wait for metadata or buffer memory (maxBlockedBytes ${limit})`,
+      future(
+        new Rejection(
+          new QueueFullError(
+            `the send queue is full: ${this.#blockedCount} send(s) of ${this.#blockedBytes} bytes already wait for metadata or buffer memory (maxBlockedBytes ${limit})`,
+          ),
         ),
       );
       return;
@@ -738,7 +740,7 @@ export class Producer {
     const { record, partition } = send;
     if (
       this.#memoryWaits.length === 0 &&
-      this.#accumulator.tryAppend(record, partition, Date.now(), send) !== null
+      this.#accumulator.tryAppend(record, partition, Date.now(), send.settle) !== null
     ) {
       send.appended();
       this.#onAppended(record, partition, topic);
@@ -771,7 +773,7 @@ export class Producer {
 
   async #appendWhenMemoryFrees(send: BlockedSend): Promise<void> {
     const { record, partition } = send;
-    if (this.#accumulator.tryAppend(record, partition, Date.now(), send) === null) {
+    if (this.#accumulator.tryAppend(record, partition, Date.now(), send.settle) === null) {
       const remaining = send.deadline - Date.now();
       if (remaining <= 0) {
         throw new TimeoutError(
@@ -783,7 +785,7 @@ export class Producer {
         this.#pool.deallocate(buffer);
         return;
       }
-      this.#accumulator.appendWithBuffer(record, partition, buffer, Date.now(), send);
+      this.#accumulator.appendWithBuffer(record, partition, buffer, Date.now(), send.settle);
     }
     send.appended();
     const topic = this.#metadata.topic(record.topic);

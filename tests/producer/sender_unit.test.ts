@@ -13,7 +13,7 @@ import {
 } from "../../lib/errors.ts";
 import { ConnectionPool } from "../../lib/net/pool.ts";
 import { RecordAccumulator } from "../../lib/producer/accumulator.ts";
-import type { ProducerBatch, RecordFuture } from "../../lib/producer/batch.ts";
+import type { ProducerBatch, RecordSettler } from "../../lib/producer/batch.ts";
 import { BufferPool } from "../../lib/producer/buffer_pool.ts";
 import { type ProducerOptions, resolveConfig } from "../../lib/producer/config.ts";
 import { IdempotenceManager } from "../../lib/producer/idempotence.ts";
@@ -83,8 +83,8 @@ function rig(options: Partial<ProducerOptions> = {}, fake: FakeBrokerOptions = {
     metrics,
     stats: broker.stats,
     append(topic, partition, value = "v") {
-      let future!: RecordFuture;
-      const result = new Promise<RecordMetadata>((resolve, reject) => future = { resolve, reject });
+      let future!: RecordSettler;
+      const result = new Promise<RecordMetadata>((resolve) => future = resolve);
       const now = Date.now();
       const batch = accumulator.tryAppend(
         encodeRecord({ topic, partition, value }, now),
