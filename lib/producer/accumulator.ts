@@ -7,7 +7,7 @@
  */
 import { RECORD_BATCH_OVERHEAD, RecordBatchBuilder } from "../protocol/record_batch.ts";
 import { type PartitionQueue, ProducerBatch, type RecordSettler } from "./batch.ts";
-import type { BufferPool } from "./buffer_pool.ts";
+import { type BufferPool, RECORD_OVERHEAD } from "./buffer_pool.ts";
 import type { ProducerConfig } from "./config.ts";
 import type { EncodedRecord } from "./record.ts";
 
@@ -118,11 +118,16 @@ export class RecordAccumulator {
   ): ProducerBatch | null {
     const queue = this.queue(record.topic, partition);
     const last = queue.batches[queue.batches.length - 1];
-    if (last !== undefined && last.tryAppend(record, future)) return last;
-    const buffer = this.#pool.tryAllocate(this.#newBatchSize(record));
+    const pool = this.#pool;
+    if (last !== undefined && last.tryAppend(record, future)) {
+      pool.charge(RECORD_OVERHEAD);
+      return last;
+    }
+    const buffer = pool.tryAllocate(this.#newBatchSize(record));
     if (buffer === null) return null;
     const batch = this.#newBatch(queue, buffer, nowMs);
     batch.tryAppend(record, future);
+    pool.charge(RECORD_OVERHEAD);
     return batch;
   }
 
@@ -148,6 +153,7 @@ export class RecordAccumulator {
   ): ProducerBatch {
     const queue = this.queue(record.topic, partition);
     const last = queue.batches[queue.batches.length - 1];
+    this.#pool.charge(RECORD_OVERHEAD);
     if (last !== undefined && last.tryAppend(record, future)) {
       this.#pool.deallocate(buffer);
       return last;
@@ -299,9 +305,15 @@ export class RecordAccumulator {
     return all;
   }
 
-  /** Forgets a completed batch and returns its memory to the pool. */
+  /**
+   * Forgets a completed batch and returns its memory to the pool: its buffer
+   * and what its records were charged (the parts of a split batch hold
+   * neither: their records' charge returns with the batch they came from).
+   */
   deallocate(batch: ProducerBatch): void {
-    if (this.#incomplete.delete(batch) && batch.pooled) this.#pool.deallocate(batch.builder.buffer);
+    if (this.#incomplete.delete(batch) && batch.pooled) {
+      this.#pool.deallocate(batch.builder.buffer, batch.recordCount * RECORD_OVERHEAD);
+    }
   }
 
   /** Resolves once every batch that exists now is completed; sends them without lingering meanwhile. */

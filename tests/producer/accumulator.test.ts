@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { RecordAccumulator } from "../../lib/producer/accumulator.ts";
-import { BufferPool } from "../../lib/producer/buffer_pool.ts";
+import { BufferPool, RECORD_OVERHEAD } from "../../lib/producer/buffer_pool.ts";
 import { resolveConfig } from "../../lib/producer/config.ts";
 import { IdempotenceManager } from "../../lib/producer/idempotence.ts";
 import { StickyPartitioner } from "../../lib/producer/partitioner.ts";
@@ -43,11 +43,28 @@ Deno.test("records share a batch until it is full; a full batch is ready before 
 });
 
 Deno.test("an exhausted pool makes tryAppend return null", () => {
-  const pool = new BufferPool(2048, 1024);
+  const pool = new BufferPool(2 * (1024 + RECORD_OVERHEAD), 1024);
   const acc = new RecordAccumulator(config, pool, () => {});
   assert.ok(acc.tryAppend(rec("a".repeat(900), 0), 0, 0, null));
   assert.ok(acc.tryAppend(rec("b".repeat(900), 1), 1, 0, null));
   assert.equal(acc.tryAppend(rec("c".repeat(900), 2), 2, 0, null), null);
+});
+
+Deno.test("each record is charged RECORD_OVERHEAD besides its batch's buffer; an open batch takes records while the pool is overdrawn; deallocate returns both", () => {
+  const pool = new BufferPool(8 * 1024, 1024);
+  const acc = new RecordAccumulator(config, pool, () => {});
+  for (let i = 0; i < 8; i++) assert.ok(acc.tryAppend(rec("x".repeat(100)), 0, 0, null));
+  const [batch] = acc.queue("t", 0).batches;
+  assert.equal(
+    batch.recordCount,
+    8,
+    "all in the first batch, the last ones with the pool overdrawn",
+  );
+  assert.equal(pool.availableMemory, 0, "1 KiB buffer + 8 × 1 KiB charged: overdrawn by 1 KiB");
+  assert.equal(acc.tryAppend(rec("y".repeat(100), 1), 1, 0, null), null, "no new batch meanwhile");
+  acc.deallocate(batch);
+  assert.equal(pool.availableMemory, 8 * 1024, "the buffer and the records' charge are back");
+  assert.ok(acc.tryAppend(rec("y".repeat(100), 1), 1, 0, null));
 });
 
 /** 40 records of ~100 B (5 batches) queued for partition 0, with idempotence at `epoch`. */
