@@ -17,7 +17,8 @@
  * sync: await each send, pipe: pipeTo(producer.writable)), --json (one JSON
  * line on stdout, the shape `bench/compare.ts` reads from every client),
  * --buffer-memory B (the producer's bufferMemory, default Java's 32 MiB;
- * send mode's window of unacknowledged records is B / (record size + 30)),
+ * send mode's window of unacknowledged records is what it holds:
+ * B / (record size + 30 + RECORD_OVERHEAD)),
  * --pipe-chunk N (pipe mode: chunks of N records, as arrays, instead of one
  * record each).
  *
@@ -48,6 +49,7 @@
  * @module
  */
 import { type CompressionType, Producer, type ProducerRecord } from "../mod.ts";
+import { RECORD_OVERHEAD } from "../lib/producer/buffer_pool.ts";
 import { createTopic } from "../tests/support/cluster.ts";
 import { parseArgs, randomTopic } from "./support/args.ts";
 import { securityFromArgs } from "./support/security.ts";
@@ -149,7 +151,9 @@ function onError(error: unknown) {
   firstError ??= error;
 }
 
-const window = Math.floor(bufferMemory / (recordSize + 30));
+// What bufferMemory holds: each record's bytes (~30 of framing) and the
+// RECORD_OVERHEAD it is counted for.
+const window = Math.floor(bufferMemory / (recordSize + 30 + RECORD_OVERHEAD));
 /** Records of committed transactions; commit times (ms). */
 let committed = 0;
 const commitMs: number[] = [];
