@@ -20,7 +20,7 @@
  * send mode's window of unacknowledged records is what it holds:
  * B / (record size + 30 + RECORD_OVERHEAD)),
  * --pipe-chunk N (pipe mode: chunks of N records, as arrays, instead of one
- * record each).
+ * record each), --writable-high-water-mark B (the producer's option).
  *
  * Transactions (send mode; Java's API, as bench/peers/java/TxnPerf.java
  * drives KafkaProducer): --transaction-size N (records per transaction;
@@ -90,6 +90,9 @@ const settings = {
   batchSize: Number(args.get("batch-size") ?? 16384),
   compressionType: (args.get("compression-type") ?? "none") as CompressionType,
   ...(args.has("buffer-memory") ? { bufferMemory: Number(args.get("buffer-memory")) } : {}),
+  ...(args.has("writable-high-water-mark")
+    ? { writableHighWaterMark: Number(args.get("writable-high-water-mark")) }
+    : {}),
   ...(transactional ? { transactionalId, transactionTimeoutMs: 60000, transactionSize } : {}),
 };
 if (transactional && !settings.enableIdempotence) {

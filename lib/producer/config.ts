@@ -96,7 +96,11 @@ export interface ProducerOptions {
    */
   compressionLevel?: number;
   /**
-   * Bytes of records the producer may hold before `send` waits (`buffer.memory`).
+   * Bytes of records the producer may hold before `send` waits (`buffer.memory`):
+   * the batches' buffers, and 1 KiB per record in them besides, for what a
+   * record waiting for its acknowledgement costs in JS memory (its promise and
+   * the caller's callback; Java counts buffers only). 32 MiB holds ~29,000
+   * records of 100 bytes, ~16,000 of 1 KB.
    * @default 33554432 (32 MiB)
    */
   bufferMemory?: number;
