@@ -54,7 +54,10 @@ export interface ProducerMetrics {
   readonly recordsPerRequest: number;
   /** Produce requests awaiting a response, over all brokers. */
   readonly requestsInFlight: number;
-  /** Bytes of `bufferMemory` not in use (`buffer-available-bytes`). */
+  /**
+   * Bytes of `bufferMemory` not in use (`buffer-available-bytes`): not in
+   * batch buffers, nor counted for the records in them (1 KiB each).
+   */
   readonly bufferAvailableBytes: number;
   /** `bufferMemory` (`buffer-total-bytes`). */
   readonly bufferTotalBytes: number;
