@@ -13,14 +13,15 @@
  * One measurement per process (a heap already grown by an earlier one
  * changes the next: the costs are mostly the GC's):
  *
- *   for n in 8000 32000 258000; do deno run bench/floors.ts promise $n; done
- *   for n in 1 10 100 500 2000 8000; do bun bench/floors.ts stream $n; done
+ *   for n in 8000 32000 258000; do deno run bench/floors.ts --promise $n; done
+ *   for n in 1 10 100 500 2000 8000; do bun bench/floors.ts --stream $n; done
  *
  * Prints one line; it reports and never fails on time.
  *
  * @module
  */
 
+import { parseArgs } from "./support/args.ts";
 const PER_BATCH = 148;
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -95,12 +96,11 @@ async function streamFloor(chunks: number, queued: number): Promise<number> {
   return chunks / ((performance.now() - start) / 1000);
 }
 
-const [kind, count] = "Deno" in globalThis
-  ? (globalThis as unknown as { Deno: { args: string[] } }).Deno.args
-  : (globalThis as unknown as { process: { argv: string[] } }).process.argv.slice(2);
-const n = Number(count);
-if ((kind !== "promise" && kind !== "stream") || !Number.isInteger(n) || n < 1) {
-  throw new Error("usage: floors.ts promise WAITING | stream QUEUED");
+const args = parseArgs(globalThis.process?.argv.slice(2) ?? []);
+const kind = args.has("promise") ? "promise" : "stream";
+const n = Number(args.get(kind));
+if (args.size !== 1 || !Number.isInteger(n) || n < 1) {
+  throw new Error("usage: floors.ts --promise WAITING | --stream QUEUED");
 }
 const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
 const rate = kind === "promise"

@@ -118,8 +118,9 @@ export class BufferPool {
 
   /**
    * Counts `bytes` more as used, without a buffer and without waiting (a
-   * record's {@link RECORD_OVERHEAD}, appended to a batch that has room): the
-   * pool may be overdrawn, then no buffer is handed out until enough is back.
+   * record's {@link RECORD_OVERHEAD} once it is in a batch, so a batch with
+   * room never refuses a record): the pool may be overdrawn, then no buffer
+   * is handed out until enough is back.
    */
   charge(bytes: number): void {
     this.#nonPooledAvailable -= bytes;
