@@ -144,39 +144,30 @@ const progress = setInterval(() => {
 function onAck(sentAt: number, i: number) {
   latencies[i] = Date.now() - sentAt;
   acked++;
+  wakeIfSettled();
 }
 function onSyncAck(sentAt: number, i: number) {
   latencies[i] = performance.now() - sentAt;
   acked++;
 }
 
-// send mode's window: sends not yet settled, and the wait for fewer of them.
-let unsettled = 0;
-let settledTo = 0;
-let onSettled: (() => void) | null = null;
-function settledDownTo(count: number): Promise<void> {
-  if (unsettled <= count) return Promise.resolve();
-  settledTo = count;
-  return new Promise((resolve) => onSettled = resolve);
+// send mode's window: the loop waits until a number of sends have settled.
+let resumeAt = Infinity;
+let resume: () => void = () => {};
+function untilSettled(count: number): Promise<void> {
+  if (acked + failed >= count) return Promise.resolve();
+  resumeAt = count;
+  return new Promise((resolve) => resume = resolve);
 }
-function settle() {
-  if (--unsettled <= settledTo && onSettled !== null) {
-    const resume = onSettled;
-    onSettled = null;
-    resume();
-  }
-}
-function onWindowAck(sentAt: number, i: number) {
-  onAck(sentAt, i);
-  settle();
-}
-function onWindowError(error: unknown) {
-  onError(error);
-  settle();
+function wakeIfSettled() {
+  if (acked + failed < resumeAt) return;
+  resumeAt = Infinity;
+  resume();
 }
 function onError(error: unknown) {
   failed++;
   firstError ??= error;
+  wakeIfSettled();
 }
 
 // What bufferMemory holds: each record's bytes (~30 of framing) and the
@@ -232,26 +223,24 @@ if (transactional) {
   }
 } else if (mode === "send") {
   // Block like Java's send() does when buffer.memory is full: wait while
-  // more records are unacknowledged than the buffer holds, counted rather
-  // than by awaiting an older send's promise every record (an await per
-  // record cost ~8% of the CPU, a cost ProducerPerformance's loop does not
-  // have). The wait ends at the first acknowledgement, but its continuation
-  // runs after the rest of that batch's callbacks, so the loop resumes about
-  // once per batch. Only that window of promises is kept, so memory does not
-  // grow with --num-records. And as
-  // Java's caller does not go on while its send waits for memory, pause
-  // (checked every 1024 sends) while sends wait, so they stay far below
-  // maxBlockedBytes.
+  // more records are unacknowledged than the buffer holds. The loop counts
+  // them rather than awaiting an older send's promise every record (an await
+  // per record cost ~8% of the CPU, which ProducerPerformance's loop does not
+  // have); the wait ends at the next acknowledgement, whose batch's other
+  // callbacks run before the loop resumes, so it resumes about once a batch.
+  // Only that window of promises is kept, so memory does not grow with
+  // --num-records. And as Java's caller does not go on while its send waits
+  // for memory, pause (checked every 1024 sends) while sends wait, so they
+  // stay far below maxBlockedBytes.
   for (let i = 0; i < numRecords; i++) {
-    if (unsettled >= window) await settledDownTo(window - 1);
+    if (i - acked - failed >= window) await untilSettled(i - window + 1);
     const t = Date.now();
-    unsettled++;
-    producer.send(record).then(() => onWindowAck(t, i), onWindowError);
+    producer.send(record).then(() => onAck(t, i), onError);
     if ((i & 1023) === 1023) {
       while (producer.metrics().waitingSends > 0) await new Promise((r) => setTimeout(r, 0));
     }
   }
-  await settledDownTo(0);
+  await untilSettled(numRecords);
 } else {
   // What a user writes: one pipeTo. Per-record latency is not observable
   // from outside the stream, so only throughput is reported for this mode.
